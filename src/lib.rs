@@ -1,0 +1,6 @@
+//! Test support for the stack-trace workspace (not published).
+//!
+//! The integration tests, examples and benchmarks of the workspace live in
+//! this package; this library holds what they share.
+
+pub mod testing;

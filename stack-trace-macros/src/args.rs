@@ -1,0 +1,116 @@
+//! Parses the macro's arguments: `name = "..."`, `skip(a, b)`, `skip_all`.
+//! Unknown and duplicate keys are reported on their own tokens, and parsing
+//! goes on so every mistake is reported in one compile.
+
+use proc_macro2::{Ident, TokenStream};
+use syn::parse::Parser as _;
+use syn::{LitStr, Path};
+
+use crate::errors::Errors;
+use crate::kind::MacroKind;
+
+#[derive(Default)]
+pub(crate) struct Args {
+    pub name: Option<LitStr>,
+    pub skip: Vec<Ident>,
+    pub skip_all: Option<Path>,
+    /// The `skip` keyword of the first `skip(..)`, for errors.
+    pub skip_keyword: Option<Path>,
+}
+
+pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Args {
+    let mut args = Args::default();
+    let attr = kind.attr_name();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("name") {
+            let value = meta.value()?;
+            let lit: LitStr = value.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("expected a string: `#[{attr}(name = \"span name\")]`"),
+                )
+            })?;
+            if lit.value().trim().is_empty() {
+                errors.at(&lit, "the span name must not be empty");
+            }
+            if args.name.is_some() {
+                errors.at(
+                    &meta.path,
+                    format!("duplicate `name` argument of `#[{attr}]`; give it once"),
+                );
+            } else {
+                args.name = Some(lit);
+            }
+        } else if meta.path.is_ident("skip") {
+            if args.skip_keyword.is_some() {
+                errors.at(
+                    &meta.path,
+                    format!("duplicate `skip(..)` argument of `#[{attr}]`; list every parameter in one `skip(a, b)`"),
+                );
+            } else {
+                args.skip_keyword = Some(meta.path.clone());
+            }
+            if !meta.input.peek(syn::token::Paren) {
+                return Err(meta.error(format!(
+                    "`skip` takes the parameters to leave out: `#[{attr}(skip(api_client, cache))]`"
+                )));
+            }
+            meta.parse_nested_meta(|inner| {
+                match inner.path.get_ident() {
+                    Some(ident) if inner.input.is_empty() || inner.input.peek(syn::Token![,]) => {
+                        if args.skip.contains(ident) {
+                            errors.at(ident, format!("`{ident}` is already skipped"));
+                        } else {
+                            args.skip.push(ident.clone());
+                        }
+                    }
+                    _ => errors.at(
+                        &inner.path,
+                        "`skip(..)` lists parameter names, like `skip(api_client)`",
+                    ),
+                }
+                Ok(())
+            })?;
+        } else if meta.path.is_ident("skip_all") {
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error("`skip_all` takes no value"));
+            }
+            if args.skip_all.is_some() {
+                errors.at(
+                    &meta.path,
+                    format!("duplicate `skip_all` argument of `#[{attr}]`"),
+                );
+            } else {
+                args.skip_all = Some(meta.path.clone());
+            }
+        } else {
+            let shown = meta.path.get_ident().map_or_else(
+                || {
+                    quote::ToTokens::to_token_stream(&meta.path)
+                        .to_string()
+                        .replace(' ', "")
+                },
+                ToString::to_string,
+            );
+            errors.at(
+                &meta.path,
+                format!(
+                    "unknown `#[{attr}]` argument `{shown}`; expected one of: {}",
+                    kind.allowed_arguments()
+                ),
+            );
+            // Skip the unknown argument's value so the next ones are still checked.
+            if meta.input.peek(syn::Token![=]) {
+                let _ = meta.value()?.parse::<syn::Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _content;
+                syn::parenthesized!(_content in meta.input);
+            }
+        }
+        Ok(())
+    });
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    args
+}

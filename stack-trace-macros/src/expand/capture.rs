@@ -1,0 +1,67 @@
+//! The statements that capture the arguments and record the outcome: each a
+//! call into the runtime through an autoref probe.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::{rt, unraw, Locals};
+use crate::args::Args;
+use crate::signature::SigFacts;
+
+/// `if span.is_recording() { inputs...; }` (nothing with `skip_all`).
+pub(crate) fn arguments(args: &Args, facts: &SigFacts, locals: &Locals) -> TokenStream {
+    if args.skip_all.is_some() {
+        return TokenStream::new();
+    }
+    let rt = rt();
+    let span = &locals.span;
+    let inputs = Ident::new("__st_inputs", Span::mixed_site());
+    let params: Vec<&Ident> = facts
+        .params
+        .iter()
+        .map(|p| &p.ident)
+        .filter(|ident| !args.skip.contains(ident))
+        .collect();
+    let count = params.len();
+    let names: Vec<String> = params.iter().map(|ident| unraw(ident)).collect();
+    quote! {
+        if #span.is_recording() {
+            #[allow(unused_imports)]
+            use #rt::__private::{
+                ViaDebug as _, ViaOpaque as _, ViaSerialize as _, ViaSerializeDebug as _,
+            };
+            let mut #inputs = #span.inputs(#count);
+            #(
+                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names);
+            )*
+            #span.set_inputs(#inputs);
+        }
+    }
+}
+
+/// Records the result (output or error) and ends the span.
+pub(crate) fn outcome(locals: &Locals) -> TokenStream {
+    let rt = rt();
+    let span = &locals.span;
+    let out = &locals.out;
+    let ok = Ident::new("__st_ok", Span::mixed_site());
+    let err = Ident::new("__st_err", Span::mixed_site());
+    quote! {
+        if #span.is_recording() {
+            #[allow(unused_imports)]
+            use #rt::__private::{
+                ViaDebug as _, ViaDebugError as _, ViaDisplayError as _, ViaErased as _,
+                ViaErasedSendSync as _, ViaOpaque as _, ViaOpaqueError as _, ViaPlain as _,
+                ViaResult as _, ViaSerialize as _, ViaSerializeDebug as _, ViaStdError as _,
+            };
+            let (#ok, #err) = (&&#rt::__private::Outcome(&#out)).st_parts();
+            if let #rt::__private::Some(#ok) = #ok {
+                (&&&&#rt::__private::Probe(#ok)).st_output(&mut #span);
+            }
+            if let #rt::__private::Some(#err) = #err {
+                (&&&&&&#rt::__private::ErrProbe(#err)).st_error(&mut #span);
+            }
+        }
+        #span.finish();
+    }
+}

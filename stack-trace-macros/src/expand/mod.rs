@@ -1,0 +1,148 @@
+//! The pipeline: parse the item and the arguments, validate (collecting every
+//! error), then generate. Generation only writes a few calls into
+//! `::stack_trace_runtime::__private`; the logic lives there.
+
+mod async_fn;
+mod boxed_future;
+mod capture;
+mod sync_fn;
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
+use quote::{quote, ToTokens as _};
+
+use crate::args::{self, Args};
+use crate::errors::Errors;
+use crate::fallback;
+use crate::item::{Body, TargetFn};
+use crate::kind::MacroKind;
+use crate::signature::{self, SigFacts};
+use crate::validate;
+
+/// Names of the locals the generated code introduces; `mixed_site` hygiene
+/// keeps them invisible to the user's body.
+pub(crate) struct Locals {
+    pub span: Ident,
+    pub out: Ident,
+}
+
+impl Locals {
+    fn new() -> Self {
+        Self {
+            span: Ident::new("__st_span", Span::mixed_site()),
+            out: Ident::new("__st_out", Span::mixed_site()),
+        }
+    }
+}
+
+/// The runtime crate's path.
+pub(crate) fn rt() -> TokenStream {
+    quote!(::stack_trace_runtime)
+}
+
+pub(crate) fn attribute(kind: MacroKind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let Ok(target) = syn::parse2::<TargetFn>(item.clone()) else {
+        return fallback::not_a_fn(kind, item);
+    };
+    let errors = Errors::new();
+    let args = args::parse(kind, args, &errors);
+    let facts = signature::facts(&target.sig);
+    validate::check(kind, &args, &target, &facts, &errors);
+    match errors.finish() {
+        Ok(()) => generate(kind, &args, &target, &facts),
+        Err(error) => fallback::with_error(&target, &error),
+    }
+}
+
+/// What every shape of body needs: how to start the span and capture the
+/// arguments, and how to record the outcome and end it.
+pub(crate) struct Instrumentation {
+    pub prologue: TokenStream,
+    pub epilogue: TokenStream,
+    pub locals: Locals,
+}
+
+fn span_name(args: &Args, target: &TargetFn) -> String {
+    match &args.name {
+        Some(name) => name.value(),
+        None => unraw(&target.sig.ident),
+    }
+}
+
+pub(crate) fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+fn instrumentation(
+    kind: MacroKind,
+    args: &Args,
+    target: &TargetFn,
+    facts: &SigFacts,
+) -> Instrumentation {
+    let rt = rt();
+    let locals = Locals::new();
+    let span = &locals.span;
+    let variant = kind.runtime_variant();
+    let name = span_name(args, target);
+    let type_name = if facts.has_receiver && args.name.is_none() {
+        quote!(#rt::__private::Some(#rt::__private::type_name::<Self> as fn() -> &'static str))
+    } else {
+        quote!(#rt::__private::None)
+    };
+    let capture = capture::arguments(args, facts, &locals);
+    let prologue = quote! {
+        let mut #span = #rt::__private::SpanGuard::start(
+            #rt::__private::Kind::#variant,
+            #name,
+            #type_name,
+        );
+        #capture
+    };
+    let epilogue = capture::outcome(&locals);
+    Instrumentation {
+        prologue,
+        epilogue,
+        locals,
+    }
+}
+
+fn generate(kind: MacroKind, args: &Args, target: &TargetFn, facts: &SigFacts) -> TokenStream {
+    let Some(body) = &target.body else {
+        // validate() rejects functions without a body.
+        return fallback::with_error(target, &syn::Error::new(Span::call_site(), "missing body"));
+    };
+    let instr = instrumentation(kind, args, target, facts);
+    let new_body = if target.sig.asyncness.is_some() {
+        async_fn::body(target, body, &instr)
+    } else if let Some(wrapped) = boxed_future::body(target, body, &instr) {
+        wrapped
+    } else {
+        sync_fn::body(target, body, &instr)
+    };
+    let mut out = TokenStream::new();
+    for attr in &target.attrs {
+        attr.to_tokens(&mut out);
+    }
+    target.vis.to_tokens(&mut out);
+    target.sig.to_tokens(&mut out);
+    body.brace.surround(&mut out, |inner| {
+        for attr in &body.inner_attrs {
+            attr.to_tokens(inner);
+        }
+        inner.extend(new_body);
+    });
+    out
+}
+
+/// The user's body tokens (the statements inside the braces).
+pub(crate) fn user_block_tokens(body: &Body) -> TokenStream {
+    body.tokens.clone()
+}
+
+/// The user's body as a block of its own (so a `use` inside cannot shadow
+/// the generated code), with its original brace span.
+pub(crate) fn user_block(body: &Body) -> TokenStream {
+    let mut group = Group::new(Delimiter::Brace, body.tokens.clone());
+    group.set_span(body.brace.span.join());
+    group.into_token_stream()
+}

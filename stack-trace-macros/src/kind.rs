@@ -1,0 +1,54 @@
+//! The macros, one per OpenInference span kind.
+
+use proc_macro2::{Ident, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MacroKind {
+    Llm,
+    Tool,
+    Retriever,
+    Agent,
+    Chain,
+    Embedding,
+    Reranker,
+    Guardrail,
+    Evaluator,
+}
+
+impl MacroKind {
+    /// The attribute as the user writes it.
+    pub(crate) fn attr_name(self) -> &'static str {
+        match self {
+            Self::Llm => "llm",
+            Self::Tool => "tool",
+            Self::Retriever => "retriever",
+            Self::Agent => "agent",
+            Self::Chain => "chain",
+            Self::Embedding => "embedding",
+            Self::Reranker => "reranker",
+            Self::Guardrail => "guardrail",
+            Self::Evaluator => "evaluator",
+        }
+    }
+
+    /// The variant of the runtime's `SpanKind`.
+    pub(crate) fn runtime_variant(self) -> Ident {
+        let name = match self {
+            Self::Llm => "Llm",
+            Self::Tool => "Tool",
+            Self::Retriever => "Retriever",
+            Self::Agent => "Agent",
+            Self::Chain => "Chain",
+            Self::Embedding => "Embedding",
+            Self::Reranker => "Reranker",
+            Self::Guardrail => "Guardrail",
+            Self::Evaluator => "Evaluator",
+        };
+        Ident::new(name, Span::call_site())
+    }
+
+    /// The arguments this macro accepts, for error messages.
+    pub(crate) fn allowed_arguments(self) -> &'static str {
+        "`name = \"...\"`, `skip(arg, ...)`, `skip_all`"
+    }
+}

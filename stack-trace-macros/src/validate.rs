@@ -1,0 +1,84 @@
+//! Rules that need the arguments and the signature together. Each rule is one
+//! function; all run, and every violation is reported on the user's tokens.
+
+use crate::args::Args;
+use crate::errors::Errors;
+use crate::item::TargetFn;
+use crate::kind::MacroKind;
+use crate::signature::SigFacts;
+
+pub(crate) fn check(
+    kind: MacroKind,
+    args: &Args,
+    target: &TargetFn,
+    facts: &SigFacts,
+    errors: &Errors,
+) {
+    const_fn(kind, target, errors);
+    has_body(kind, target, errors);
+    skipped_params_exist(args, facts, errors);
+    skip_and_skip_all(kind, args, errors);
+}
+
+/// A span cannot start at compile time.
+fn const_fn(kind: MacroKind, target: &TargetFn, errors: &Errors) {
+    if let Some(constness) = &target.sig.constness {
+        errors.at(
+            constness,
+            format!(
+                "`#[{}]` cannot trace a `const fn`: spans start at run time; remove `const` or the attribute",
+                kind.attr_name()
+            ),
+        );
+    }
+}
+
+/// A required trait method has nothing to trace.
+fn has_body(kind: MacroKind, target: &TargetFn, errors: &Errors) {
+    if let Some(semi) = &target.semi {
+        errors.at(
+            semi,
+            format!(
+                "`#[{}]` needs a function body; put it on the implementation of this method",
+                kind.attr_name()
+            ),
+        );
+    }
+}
+
+/// `skip(x)` must name a parameter, or the user misspelled it.
+fn skipped_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
+    for skipped in &args.skip {
+        if !facts.params.iter().any(|p| p.ident == *skipped) {
+            let known: Vec<String> = facts
+                .params
+                .iter()
+                .map(|p| format!("`{}`", p.ident))
+                .collect();
+            let known = if known.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("its parameters are {}", known.join(", "))
+            };
+            errors.at(
+                skipped,
+                format!(
+                    "cannot skip `{skipped}`: this function has no parameter `{skipped}` ({known})"
+                ),
+            );
+        }
+    }
+}
+
+/// `skip_all` already skips everything.
+fn skip_and_skip_all(kind: MacroKind, args: &Args, errors: &Errors) {
+    if let (Some(skip_all), Some(_)) = (&args.skip_all, &args.skip_keyword) {
+        errors.at(
+            skip_all,
+            format!(
+                "`skip_all` and `skip(..)` together: `skip_all` already leaves every parameter out; keep one (`#[{}(skip_all)]`)",
+                kind.attr_name()
+            ),
+        );
+    }
+}

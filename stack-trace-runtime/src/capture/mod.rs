@@ -1,0 +1,362 @@
+//! Value capture: turning arguments and results into `input.value` /
+//! `output.value` strings with the right mime type.
+//!
+//! Which strategy a value gets is decided at compile time at the call site by
+//! autoref specialization (see [`probe`]): `Serialize` (falling back to
+//! `Debug` if serialization fails), else `Debug`, else the type name. Nothing
+//! here runs unless the span is recording.
+
+pub(crate) mod error;
+pub(crate) mod probe;
+pub(crate) mod secret;
+pub(crate) mod text;
+
+use core::fmt::{self, Debug, Write as _};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde::Serialize;
+
+use crate::panic_message::panic_message;
+use crate::semconv::{MIME_JSON, MIME_TEXT, REDACTED};
+use text::{serialize_top_level, TopLevel};
+
+/// A captured value ready to be written as `*.value` + `*.mime_type`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Captured {
+    /// The text written to `input.value` / `output.value`.
+    pub value: String,
+    /// `text/plain` or `application/json`.
+    pub mime: &'static str,
+}
+
+impl Captured {
+    fn text(value: String) -> Self {
+        Self {
+            value,
+            mime: MIME_TEXT,
+        }
+    }
+}
+
+fn json_bytes_into_string(buf: Vec<u8>) -> String {
+    // serde_json only ever writes UTF-8; the lossy path is never taken.
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Why a `Serialize` value could not be captured.
+enum SerializeFailure {
+    Error(serde_json::Error),
+    Panic(String),
+}
+
+impl fmt::Display for SerializeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Error(e) => write!(f, "serialization failed: {e}"),
+            Self::Panic(msg) => write!(f, "serialization panicked: {msg}"),
+        }
+    }
+}
+
+fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, SerializeFailure> {
+    let mut buf = Vec::new();
+    match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
+        Ok(Ok(TopLevel::Nothing)) => Ok(None),
+        Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
+        Ok(Ok(TopLevel::Json)) => Ok(Some(Captured {
+            value: json_bytes_into_string(buf),
+            mime: MIME_JSON,
+        })),
+        Ok(Err(e)) => Err(SerializeFailure::Error(e)),
+        Err(payload) => Err(SerializeFailure::Panic(panic_message(&*payload))),
+    }
+}
+
+/// Captures a `Serialize` value; `None` for `()`. A failing or panicking
+/// `Serialize` impl yields a text value that says what happened.
+pub(crate) fn capture_serialize<T: Serialize + ?Sized>(value: &T) -> Option<Captured> {
+    try_top_level(value).unwrap_or_else(|failure| {
+        Some(Captured::text(format!(
+            "<{failure}; type {}>",
+            core::any::type_name::<T>()
+        )))
+    })
+}
+
+/// Captures a value that is both `Serialize` and `Debug`: JSON when it
+/// serializes, its `Debug` text when serialization fails, so nothing is lost.
+pub(crate) fn capture_serialize_or_debug<T: Serialize + Debug + ?Sized>(
+    value: &T,
+) -> Option<Captured> {
+    try_top_level(value).unwrap_or_else(|_| Some(capture_debug(value)))
+}
+
+/// Captures a value through its `Debug` impl, as `text/plain`.
+pub(crate) fn capture_debug<T: Debug + ?Sized>(value: &T) -> Captured {
+    Captured::text(debug_text(value))
+}
+
+/// Captures a value that has neither `Serialize` nor `Debug`: its type name.
+pub(crate) fn capture_opaque<T: ?Sized>() -> Captured {
+    Captured::text(opaque_text::<T>())
+}
+
+fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    match catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}"))) {
+        Ok(Ok(())) => out,
+        Ok(Err(_)) => format!("<Debug failed; type {}>", core::any::type_name::<T>()),
+        Err(payload) => format!(
+            "<Debug panicked: {}; type {}>",
+            panic_message(&*payload),
+            core::any::type_name::<T>()
+        ),
+    }
+}
+
+fn opaque_text<T: ?Sized>() -> String {
+    format!("<{}>", core::any::type_name::<T>())
+}
+
+/// Builds `input.value` from the arguments of one call.
+///
+/// With [`InputShape::Single`] the one argument is recorded as itself (a
+/// string as text, a struct as JSON); with [`InputShape::Object`] all
+/// arguments form one JSON object keyed by parameter name.
+#[derive(Debug)]
+pub struct Inputs {
+    shape: InputShape,
+    json: Vec<u8>,
+    single: Option<Captured>,
+    first: bool,
+}
+
+/// How the arguments of a call become `input.value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputShape {
+    /// One argument, recorded as its own value.
+    Single,
+    /// All arguments as one JSON object.
+    Object,
+}
+
+impl Inputs {
+    /// Starts capturing arguments in the given shape.
+    #[must_use]
+    pub fn new(shape: InputShape) -> Self {
+        let mut json = Vec::new();
+        if shape == InputShape::Object {
+            json.push(b'{');
+        }
+        Self {
+            shape,
+            json,
+            single: None,
+            first: true,
+        }
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.first {
+            self.json.push(b',');
+        }
+        self.first = false;
+        // A parameter name is an identifier: no escaping needed, but be safe.
+        let _ = serde_json::to_writer(&mut self.json, name);
+        self.json.push(b':');
+    }
+
+    fn redacted(&mut self, name: &str) -> bool {
+        if !secret::is_secret_name(name) {
+            return false;
+        }
+        match self.shape {
+            InputShape::Single => self.single = Some(Captured::text(REDACTED.to_owned())),
+            InputShape::Object => {
+                self.key(name);
+                let _ = serde_json::to_writer(&mut self.json, REDACTED);
+            }
+        }
+        true
+    }
+
+    fn json_string(&mut self, text: &str) {
+        let _ = serde_json::to_writer(&mut self.json, text);
+    }
+
+    /// Records a `Serialize` argument (falling back to `Debug` if `D` allows).
+    pub(crate) fn serialize<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        debug_fallback: Option<&dyn Fn() -> String>,
+    ) {
+        if self.redacted(name) {
+            return;
+        }
+        match self.shape {
+            InputShape::Single => {
+                self.single = match debug_fallback {
+                    Some(debug) => {
+                        try_top_level(value).unwrap_or_else(|_| Some(Captured::text(debug())))
+                    }
+                    None => capture_serialize(value),
+                }
+                .or_else(|| Some(Captured::text(String::new())));
+            }
+            InputShape::Object => {
+                self.key(name);
+                let mark = self.json.len();
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    serde_json::to_writer(&mut self.json, value)
+                }));
+                let failure = match result {
+                    Ok(Ok(())) => return,
+                    Ok(Err(e)) => SerializeFailure::Error(e),
+                    Err(payload) => SerializeFailure::Panic(panic_message(&*payload)),
+                };
+                self.json.truncate(mark);
+                let text = match debug_fallback {
+                    Some(debug) => debug(),
+                    None => format!("<{failure}; type {}>", core::any::type_name::<T>()),
+                };
+                self.json_string(&text);
+            }
+        }
+    }
+
+    /// Records an argument through its `Debug` text.
+    pub(crate) fn debug<T: Debug + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.redacted(name) {
+            return;
+        }
+        let text = debug_text(value);
+        match self.shape {
+            InputShape::Single => self.single = Some(Captured::text(text)),
+            InputShape::Object => {
+                self.key(name);
+                self.json_string(&text);
+            }
+        }
+    }
+
+    /// Records an argument that can only be named by its type.
+    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str) {
+        if self.redacted(name) {
+            return;
+        }
+        let text = opaque_text::<T>();
+        match self.shape {
+            InputShape::Single => self.single = Some(Captured::text(text)),
+            InputShape::Object => {
+                self.key(name);
+                self.json_string(&text);
+            }
+        }
+    }
+
+    /// The finished `input.value`.
+    #[must_use]
+    pub fn finish(mut self) -> Option<Captured> {
+        match self.shape {
+            InputShape::Single => self.single,
+            InputShape::Object => {
+                self.json.push(b'}');
+                Some(Captured {
+                    value: json_bytes_into_string(self.json),
+                    mime: MIME_JSON,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::ser::Error as _;
+
+    struct Failing;
+    impl Serialize for Failing {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("no way"))
+        }
+    }
+    struct Panicking;
+    impl Serialize for Panicking {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            panic!("boom in serialize")
+        }
+    }
+
+    #[test]
+    fn object_of_arguments_is_json_with_redaction() {
+        let mut inputs = Inputs::new(InputShape::Object);
+        inputs.serialize("query", "rust", None);
+        inputs.serialize("top_k", &3usize, None);
+        inputs.serialize("api_key", "sk-123", None);
+        inputs.debug("client", &Some(1));
+        inputs.opaque::<std::fs::File>("file");
+        let got = inputs.finish().unwrap();
+        assert_eq!(got.mime, MIME_JSON);
+        let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
+        assert_eq!(parsed["query"], "rust");
+        assert_eq!(parsed["top_k"], 3);
+        assert_eq!(parsed["api_key"], REDACTED);
+        assert_eq!(parsed["client"], "Some(1)");
+        assert_eq!(parsed["file"], "<std::fs::File>");
+        assert!(!got.value.contains("sk-123"));
+    }
+
+    #[test]
+    fn empty_object_for_no_arguments() {
+        let got = Inputs::new(InputShape::Object).finish().unwrap();
+        assert_eq!(got.value, "{}");
+    }
+
+    #[test]
+    fn single_argument_is_its_own_value() {
+        let mut inputs = Inputs::new(InputShape::Single);
+        inputs.serialize("query", "how do I rotate keys?", None);
+        assert_eq!(
+            inputs.finish().unwrap(),
+            Captured::text("how do I rotate keys?".into())
+        );
+        let mut inputs = Inputs::new(InputShape::Single);
+        inputs.serialize("token", "secret-value", None);
+        assert_eq!(inputs.finish().unwrap().value, REDACTED);
+    }
+
+    #[test]
+    fn failing_serialize_falls_back_and_keeps_json_valid() {
+        let mut inputs = Inputs::new(InputShape::Object);
+        inputs.serialize("a", &Failing, None);
+        inputs.serialize("b", &Panicking, Some(&|| "Panicking".to_owned()));
+        inputs.serialize("c", &1, None);
+        let got = inputs.finish().unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
+        assert!(parsed["a"].as_str().unwrap().contains("no way"), "{parsed}");
+        assert_eq!(parsed["b"], "Panicking");
+        assert_eq!(parsed["c"], 1);
+    }
+
+    #[test]
+    fn failing_and_panicking_outputs_are_described() {
+        let failed = capture_serialize(&Failing).unwrap();
+        assert!(failed.value.contains("serialization failed: no way"));
+        let panicked = capture_serialize(&Panicking).unwrap();
+        assert!(panicked
+            .value
+            .contains("serialization panicked: boom in serialize"));
+        assert_eq!(capture_serialize(&()), None);
+    }
+
+    #[test]
+    fn map_with_non_string_keys_falls_back_to_debug() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert((1, 2), "x");
+        let got = capture_serialize_or_debug(&map).unwrap();
+        assert_eq!(got.value, r#"{(1, 2): "x"}"#);
+        assert_eq!(got.mime, MIME_TEXT);
+    }
+}

@@ -1,0 +1,634 @@
+//! [`Config`]: every setting, from the environment or from code.
+//!
+//! [`Config::from_lookup`] is a pure function of a variable lookup, so tests
+//! never touch the process environment; [`Config::from_env`] passes it
+//! `std::env::var`.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Where the exported spans go, resolved from the settings.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Endpoint {
+    pub source: &'static str,
+    pub url: String,
+}
+
+/// The head sampler (`OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sampling {
+    /// Record every span (the default).
+    AlwaysOn,
+    /// Record nothing; annotated calls take a fast path that never touches
+    /// OpenTelemetry.
+    AlwaysOff,
+    /// Record this fraction of traces, decided by trace id.
+    TraceIdRatio(f64),
+    /// Follow the parent's decision; for roots, always on.
+    ParentBasedAlwaysOn,
+    /// Follow the parent's decision; for roots, never.
+    ParentBasedAlwaysOff,
+    /// Follow the parent's decision; for roots, this fraction.
+    ParentBasedTraceIdRatio(f64),
+}
+
+impl Sampling {
+    pub(crate) fn to_sdk(self) -> opentelemetry_sdk::trace::Sampler {
+        use opentelemetry_sdk::trace::Sampler;
+        match self {
+            Self::AlwaysOn => Sampler::AlwaysOn,
+            Self::AlwaysOff => Sampler::AlwaysOff,
+            Self::TraceIdRatio(r) => Sampler::TraceIdRatioBased(r),
+            Self::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+            Self::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+            Self::ParentBasedTraceIdRatio(r) => {
+                Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(r)))
+            }
+        }
+    }
+}
+
+/// All settings of [`crate::init`]. Build one from the environment, change
+/// what you need in code, then call [`Config::try_init`] or [`Config::init`].
+///
+/// ```
+/// use std::time::Duration;
+/// let config = stack_trace_runtime::Config::from_lookup(|name| match name {
+///     "PHOENIX_COLLECTOR_ENDPOINT" => Some("http://localhost:6006".to_owned()),
+///     _ => None,
+/// })
+/// .service_name("support-bot")
+/// .shutdown_timeout(Duration::from_secs(1));
+/// assert_eq!(config.endpoint_url().as_deref(), Some("http://localhost:6006/v1/traces"));
+/// assert!(!config.console_enabled());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) service_name: Option<String>,
+    pub(crate) endpoint: Option<Endpoint>,
+    pub(crate) console: Option<bool>,
+    pub(crate) project_name: Option<String>,
+    pub(crate) disabled: bool,
+    pub(crate) sampling: Sampling,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) export_timeout: Duration,
+    pub(crate) max_queue_size: usize,
+    pub(crate) max_export_batch_size: usize,
+    pub(crate) scheduled_delay: Duration,
+    pub(crate) resource_attributes: Vec<(String, String)>,
+    pub(crate) problems: Vec<Error>,
+    pub(crate) exporter: Option<crate::export::ExporterFactory>,
+}
+
+/// Default cap on the flush and shutdown at exit.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            service_name: None,
+            endpoint: None,
+            console: None,
+            project_name: None,
+            disabled: false,
+            sampling: Sampling::ParentBasedAlwaysOn,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            export_timeout: Duration::from_secs(10),
+            max_queue_size: 2048,
+            max_export_batch_size: 512,
+            scheduled_delay: Duration::from_secs(5),
+            resource_attributes: Vec::new(),
+            problems: Vec::new(),
+            exporter: None,
+        }
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str, problems: &mut Vec<Error>) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        "" => None,
+        _ => {
+            problems.push(Error::InvalidSetting {
+                name,
+                value: value.to_owned(),
+                expected: "true or false",
+            });
+            None
+        }
+    }
+}
+
+fn parse_millis(name: &'static str, value: &str, problems: &mut Vec<Error>) -> Option<Duration> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) => Some(Duration::from_millis(ms)),
+        Err(_) => {
+            problems.push(Error::InvalidSetting {
+                name,
+                value: value.to_owned(),
+                expected: "a whole number of milliseconds",
+            });
+            None
+        }
+    }
+}
+
+fn parse_count(name: &'static str, value: &str, problems: &mut Vec<Error>) -> Option<usize> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            problems.push(Error::InvalidSetting {
+                name,
+                value: value.to_owned(),
+                expected: "a positive whole number",
+            });
+            None
+        }
+    }
+}
+
+fn parse_sampling(sampler: &str, arg: Option<&str>, problems: &mut Vec<Error>) -> Option<Sampling> {
+    let mut ratio = || -> Option<f64> {
+        let Some(arg) = arg else { return Some(1.0) };
+        match arg.trim().parse::<f64>() {
+            Ok(r) if (0.0..=1.0).contains(&r) => Some(r),
+            _ => {
+                problems.push(Error::InvalidSetting {
+                    name: "OTEL_TRACES_SAMPLER_ARG",
+                    value: arg.to_owned(),
+                    expected: "a ratio between 0 and 1",
+                });
+                None
+            }
+        }
+    };
+    Some(match sampler.trim().to_ascii_lowercase().as_str() {
+        "always_on" => Sampling::AlwaysOn,
+        "always_off" => Sampling::AlwaysOff,
+        "traceidratio" => Sampling::TraceIdRatio(ratio()?),
+        "parentbased_always_on" => Sampling::ParentBasedAlwaysOn,
+        "parentbased_always_off" => Sampling::ParentBasedAlwaysOff,
+        "parentbased_traceidratio" => Sampling::ParentBasedTraceIdRatio(ratio()?),
+        _ => {
+            problems.push(Error::InvalidSetting {
+                name: "OTEL_TRACES_SAMPLER",
+                value: sampler.to_owned(),
+                expected: "always_on, always_off, traceidratio, parentbased_always_on, \
+                           parentbased_always_off or parentbased_traceidratio",
+            });
+            return None;
+        }
+    })
+}
+
+/// Adds `/v1/traces` to a base URL unless the URL already ends with it.
+fn with_traces_path(base: &str) -> String {
+    let trimmed = base.trim().trim_end_matches('/');
+    if trimmed.ends_with("/v1/traces") {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}/v1/traces")
+    }
+}
+
+/// The endpoint, first found wins: Phoenix's variable, then the standard
+/// OTLP traces and generic variables.
+fn resolve_endpoint(lookup: &dyn Fn(&str) -> Option<String>) -> Option<Endpoint> {
+    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    if let Some(v) = set("PHOENIX_COLLECTOR_ENDPOINT") {
+        return Some(Endpoint {
+            source: "PHOENIX_COLLECTOR_ENDPOINT",
+            url: with_traces_path(&v),
+        });
+    }
+    if let Some(v) = set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+        return Some(Endpoint {
+            source: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            url: v.trim().to_owned(),
+        });
+    }
+    set("OTEL_EXPORTER_OTLP_ENDPOINT").map(|v| Endpoint {
+        source: "OTEL_EXPORTER_OTLP_ENDPOINT",
+        url: with_traces_path(&v),
+    })
+}
+
+fn parse_resource_attributes(value: &str) -> Vec<(String, String)> {
+    value
+        .split(',')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            let k = k.trim();
+            (!k.is_empty()).then(|| (k.to_owned(), percent_decode(v.trim())))
+        })
+        .collect()
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            if let Ok(b) = u8::from_str_radix(&value[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Config {
+    /// The settings from the process environment.
+    #[must_use]
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The settings from any variable lookup (a pure function of it).
+    ///
+    /// Read: `PHOENIX_COLLECTOR_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`,
+    /// `PHOENIX_PROJECT_NAME`, `OTEL_SDK_DISABLED`, `OTEL_TRACES_SAMPLER`,
+    /// `OTEL_TRACES_SAMPLER_ARG`, `OTEL_RESOURCE_ATTRIBUTES`,
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`,
+    /// `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_EXPORTER_OTLP_TIMEOUT`, and our own
+    /// `STACK_TRACE_CONSOLE` (`true` keeps the waterfall on with an endpoint,
+    /// `false` turns it off) and `STACK_TRACE_SHUTDOWN_TIMEOUT_MS`.
+    /// Values that cannot be parsed are kept as problems that
+    /// [`Config::try_init`] reports.
+    #[must_use]
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
+        let mut config = Self::default();
+        let mut problems = Vec::new();
+        config.endpoint = resolve_endpoint(lookup);
+        config.service_name = lookup("OTEL_SERVICE_NAME").filter(|s| !s.trim().is_empty());
+        config.project_name = lookup("PHOENIX_PROJECT_NAME").filter(|s| !s.trim().is_empty());
+        if let Some(v) = lookup("OTEL_SDK_DISABLED") {
+            config.disabled = parse_bool("OTEL_SDK_DISABLED", &v, &mut problems).unwrap_or(false);
+        }
+        if let Some(v) = lookup("STACK_TRACE_CONSOLE") {
+            config.console = parse_bool("STACK_TRACE_CONSOLE", &v, &mut problems);
+        }
+        if let Some(v) = lookup("OTEL_TRACES_SAMPLER") {
+            let arg = lookup("OTEL_TRACES_SAMPLER_ARG");
+            if let Some(s) = parse_sampling(&v, arg.as_deref(), &mut problems) {
+                config.sampling = s;
+            }
+        }
+        if let Some(v) = lookup("STACK_TRACE_SHUTDOWN_TIMEOUT_MS") {
+            if let Some(d) = parse_millis("STACK_TRACE_SHUTDOWN_TIMEOUT_MS", &v, &mut problems) {
+                config.shutdown_timeout = d;
+            }
+        }
+        for name in [
+            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+            "OTEL_EXPORTER_OTLP_TIMEOUT",
+        ] {
+            if let Some(v) = lookup(name) {
+                if let Some(d) = parse_millis(name, &v, &mut problems) {
+                    config.export_timeout = d;
+                }
+                break;
+            }
+        }
+        if let Some(v) = lookup("OTEL_BSP_MAX_QUEUE_SIZE") {
+            if let Some(n) = parse_count("OTEL_BSP_MAX_QUEUE_SIZE", &v, &mut problems) {
+                config.max_queue_size = n;
+            }
+        }
+        if let Some(v) = lookup("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") {
+            if let Some(n) = parse_count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &v, &mut problems) {
+                config.max_export_batch_size = n;
+            }
+        }
+        if let Some(v) = lookup("OTEL_BSP_SCHEDULE_DELAY") {
+            if let Some(d) = parse_millis("OTEL_BSP_SCHEDULE_DELAY", &v, &mut problems) {
+                config.scheduled_delay = d;
+            }
+        }
+        if let Some(v) = lookup("OTEL_RESOURCE_ATTRIBUTES") {
+            config.resource_attributes = parse_resource_attributes(&v);
+        }
+        config.problems = problems;
+        config
+    }
+
+    /// Sets `service.name`.
+    #[must_use]
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Sends spans over OTLP/HTTP to this URL. A URL without a path gets
+    /// `/v1/traces` added, as with `PHOENIX_COLLECTOR_ENDPOINT`.
+    #[must_use]
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        let has_path = url::Url::parse(url.trim())
+            .map(|u| !matches!(u.path(), "" | "/"))
+            .unwrap_or(true);
+        self.endpoint = Some(Endpoint {
+            source: "Config::endpoint",
+            url: if has_path {
+                url.trim().to_owned()
+            } else {
+                with_traces_path(&url)
+            },
+        });
+        self
+    }
+
+    /// Removes the endpoint: console only.
+    #[must_use]
+    pub fn no_endpoint(mut self) -> Self {
+        self.endpoint = None;
+        self
+    }
+
+    /// Turns the console waterfall on or off (by default it is on exactly
+    /// when no endpoint is set).
+    #[must_use]
+    pub fn console(mut self, on: bool) -> Self {
+        self.console = Some(on);
+        self
+    }
+
+    /// Sets the Phoenix project (resource attribute `openinference.project.name`).
+    #[must_use]
+    pub fn project_name(mut self, name: impl Into<String>) -> Self {
+        self.project_name = Some(name.into());
+        self
+    }
+
+    /// Disables all recording (as `OTEL_SDK_DISABLED=true`).
+    #[must_use]
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+
+    /// Sets the head sampler.
+    #[must_use]
+    pub fn sampling(mut self, sampling: Sampling) -> Self {
+        self.sampling = sampling;
+        self
+    }
+
+    /// Caps how long dropping the [`crate::Guard`] may take to flush and shut
+    /// down (default 2 s). The exporter's own timeout is kept within it.
+    #[must_use]
+    pub fn shutdown_timeout(mut self, cap: Duration) -> Self {
+        self.shutdown_timeout = cap;
+        self
+    }
+
+    /// How long the export worker waits before sending a partial batch.
+    #[must_use]
+    pub fn scheduled_delay(mut self, delay: Duration) -> Self {
+        self.scheduled_delay = delay;
+        self
+    }
+
+    /// How many finished spans may wait for export before new ones are
+    /// dropped (and counted in [`crate::stats`]).
+    #[must_use]
+    pub fn max_queue_size(mut self, spans: usize) -> Self {
+        self.max_queue_size = spans.max(1);
+        self
+    }
+
+    /// Sends spans to this exporter (any `opentelemetry_sdk` span exporter)
+    /// instead of OTLP/HTTP.
+    #[must_use]
+    pub fn exporter<E>(mut self, exporter: E) -> Self
+    where
+        E: opentelemetry_sdk::trace::SpanExporter + 'static,
+    {
+        self.exporter = Some(crate::export::ExporterFactory::custom(exporter));
+        self
+    }
+
+    /// The OTLP/HTTP traces URL spans are sent to, if any.
+    #[must_use]
+    pub fn endpoint_url(&self) -> Option<String> {
+        self.endpoint.as_ref().map(|e| e.url.clone())
+    }
+
+    /// Whether the console waterfall prints.
+    #[must_use]
+    pub fn console_enabled(&self) -> bool {
+        self.console
+            .unwrap_or(self.endpoint.is_none() && self.exporter.is_none())
+    }
+
+    /// Whether recording is disabled.
+    #[must_use]
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+
+    /// The settings that could not be parsed.
+    #[must_use]
+    pub fn problems(&self) -> &[Error] {
+        &self.problems
+    }
+
+    /// Checks the settings without starting anything.
+    ///
+    /// # Errors
+    /// The first unparsable setting, or an endpoint that is not an
+    /// `http://` or `https://` URL with a host.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(problem) = self.problems.first() {
+            return Err(problem.clone());
+        }
+        if let Some(endpoint) = &self.endpoint {
+            validate_endpoint(endpoint)?;
+        }
+        Ok(())
+    }
+
+    /// A description of what this configuration sets up, used to warn when a
+    /// second `init` asks for something different.
+    pub(crate) fn fingerprint(&self) -> String {
+        format!(
+            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} custom_exporter={}",
+            self.service_name,
+            self.endpoint_url(),
+            self.console_enabled(),
+            self.project_name,
+            self.disabled,
+            self.sampling,
+            self.exporter.is_some()
+        )
+    }
+}
+
+fn validate_endpoint(endpoint: &Endpoint) -> Result<(), Error> {
+    let invalid = |reason: String| Error::InvalidEndpoint {
+        source: endpoint.source,
+        value: endpoint.url.clone(),
+        reason,
+    };
+    let url = url::Url::parse(&endpoint.url).map_err(|e| invalid(e.to_string()))?;
+    match url.scheme() {
+        "http" => {}
+        "https" => {
+            return Err(invalid(
+                "https endpoints need TLS support, which this build does not have yet; \
+                 use http:// or a local collector"
+                    .to_owned(),
+            ))
+        }
+        other => return Err(invalid(format!("unsupported scheme `{other}`"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("the URL has no host".to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Config {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(move |name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn no_endpoint_means_console_only() {
+        let c = from(&[]);
+        assert_eq!(c.endpoint_url(), None);
+        assert!(c.console_enabled());
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn phoenix_endpoint_full_or_base() {
+        let c = from(&[(
+            "PHOENIX_COLLECTOR_ENDPOINT",
+            "http://localhost:6006/v1/traces",
+        )]);
+        assert_eq!(c.endpoint_url().unwrap(), "http://localhost:6006/v1/traces");
+        let c = from(&[("PHOENIX_COLLECTOR_ENDPOINT", "http://localhost:6006/")]);
+        assert_eq!(c.endpoint_url().unwrap(), "http://localhost:6006/v1/traces");
+        assert!(!c.console_enabled());
+    }
+
+    #[test]
+    fn first_endpoint_found_wins() {
+        let c = from(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://traces:4318/custom",
+            ),
+        ]);
+        assert_eq!(c.endpoint_url().unwrap(), "http://traces:4318/custom");
+        let c = from(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318")]);
+        assert_eq!(c.endpoint_url().unwrap(), "http://generic:4318/v1/traces");
+        let c = from(&[
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://traces:4318/custom",
+            ),
+            ("PHOENIX_COLLECTOR_ENDPOINT", "http://phoenix:6006"),
+        ]);
+        assert_eq!(c.endpoint_url().unwrap(), "http://phoenix:6006/v1/traces");
+    }
+
+    #[test]
+    fn console_flag_keeps_waterfall_with_endpoint() {
+        let c = from(&[
+            ("PHOENIX_COLLECTOR_ENDPOINT", "http://localhost:6006"),
+            ("STACK_TRACE_CONSOLE", "TRUE"),
+        ]);
+        assert!(c.console_enabled());
+        let c = from(&[("STACK_TRACE_CONSOLE", "false")]);
+        assert!(!c.console_enabled());
+    }
+
+    #[test]
+    fn bad_values_are_reported_not_panicked() {
+        let c = from(&[("PHOENIX_COLLECTOR_ENDPOINT", "not a url")]);
+        let err = c.validate().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidEndpoint {
+                    source: "PHOENIX_COLLECTOR_ENDPOINT",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let c = from(&[("STACK_TRACE_CONSOLE", "maybe")]);
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidSetting {
+                name: "STACK_TRACE_CONSOLE",
+                ..
+            })
+        ));
+        let c = from(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://x")]);
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn service_project_disabled_and_sampler() {
+        let c = from(&[
+            ("OTEL_SERVICE_NAME", "bot"),
+            ("PHOENIX_PROJECT_NAME", "proj"),
+            ("OTEL_SDK_DISABLED", "true"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "deployment.environment=prod,team=a%20b",
+            ),
+        ]);
+        assert_eq!(c.service_name.as_deref(), Some("bot"));
+        assert_eq!(c.project_name.as_deref(), Some("proj"));
+        assert!(c.is_disabled());
+        assert_eq!(c.sampling, Sampling::ParentBasedTraceIdRatio(0.25));
+        assert_eq!(
+            c.resource_attributes,
+            vec![
+                ("deployment.environment".to_owned(), "prod".to_owned()),
+                ("team".to_owned(), "a b".to_owned())
+            ]
+        );
+        let c = from(&[("OTEL_TRACES_SAMPLER", "always_off")]);
+        assert_eq!(c.sampling, Sampling::AlwaysOff);
+        let c = from(&[("OTEL_TRACES_SAMPLER", "sometimes")]);
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn code_endpoint_gets_traces_path_only_without_path() {
+        let c = Config::default().endpoint("http://localhost:6006");
+        assert_eq!(c.endpoint_url().unwrap(), "http://localhost:6006/v1/traces");
+        let c = Config::default().endpoint("http://localhost:4318/otlp");
+        assert_eq!(c.endpoint_url().unwrap(), "http://localhost:4318/otlp");
+    }
+}

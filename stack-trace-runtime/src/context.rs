@@ -1,0 +1,108 @@
+//! The current span from user code: its trace id, adding attributes to it, and
+//! carrying it into spawned tasks and threads.
+
+use core::future::Future;
+
+use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, WithContext};
+use opentelemetry::{Context, KeyValue, Value};
+
+/// The trace id of the current span as 32 lower-case hex digits, or `None`
+/// outside any span.
+///
+/// ```
+/// assert_eq!(stack_trace_runtime::current_trace_id(), None);
+/// ```
+#[must_use]
+pub fn current_trace_id() -> Option<String> {
+    Context::map_current(|cx| {
+        let sc = cx.span().span_context().clone();
+        sc.is_valid().then(|| sc.trace_id().to_string())
+    })
+}
+
+/// A handle on the span that is current where it was obtained, to add
+/// attributes and events from inside an annotated function's body.
+///
+/// Attributes set here win over what the macro captures automatically.
+///
+/// ```
+/// use stack_trace_runtime::{chain, current_span};
+///
+/// #[chain]
+/// fn answer(question: &str) -> usize {
+///     current_span().set_attribute("app.question_len", question.len() as i64);
+///     42
+/// }
+/// # assert_eq!(answer("why?"), 42);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CurrentSpan {
+    cx: Context,
+}
+
+/// The span that is current now (possibly none: then every call is a no-op).
+#[must_use]
+pub fn current_span() -> CurrentSpan {
+    CurrentSpan {
+        cx: Context::current(),
+    }
+}
+
+impl CurrentSpan {
+    /// Sets one attribute.
+    pub fn set_attribute(&self, key: &'static str, value: impl Into<Value>) {
+        self.cx.span().set_attribute(KeyValue::new(key, value));
+    }
+
+    /// Adds an event with attributes.
+    pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
+        self.cx.span().add_event(name, attributes);
+    }
+
+    /// Whether the span records (attributes set on it are kept).
+    #[must_use]
+    pub fn is_recording(&self) -> bool {
+        self.cx.span().is_recording()
+    }
+
+    /// Its trace id as 32 lower-case hex digits, if there is a span.
+    #[must_use]
+    pub fn trace_id(&self) -> Option<String> {
+        let sc = self.cx.span().span_context().clone();
+        sc.is_valid().then(|| sc.trace_id().to_string())
+    }
+
+    /// The OpenTelemetry context this handle refers to.
+    #[must_use]
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+}
+
+/// Carries the current span into a future, for `tokio::spawn` and friends:
+/// spans started by the future become children of the caller's span.
+///
+/// ```
+/// # async fn demo() {
+/// let handle = tokio::spawn(stack_trace_runtime::in_current_span(async { 1 + 1 }));
+/// # let _ = handle.await;
+/// # }
+/// ```
+pub fn in_current_span<F: Future>(future: F) -> WithContext<F> {
+    future.with_current_context()
+}
+
+/// Carries the current span into a closure, for `std::thread::spawn`: spans
+/// started by the closure become children of the caller's span.
+///
+/// ```
+/// let child = std::thread::spawn(stack_trace_runtime::bind_current_span(|| 2 + 2));
+/// assert_eq!(child.join().unwrap(), 4);
+/// ```
+pub fn bind_current_span<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+    let cx = Context::current();
+    move || {
+        let _attached = cx.attach();
+        f()
+    }
+}

@@ -1,0 +1,350 @@
+//! The export worker: one background thread per installation that receives
+//! finished spans through a bounded queue, feeds the console waterfall,
+//! batches spans for the exporter, and flushes and shuts down within a cap.
+//!
+//! The caller's thread never blocks on export: a full queue drops the span
+//! and counts it ([`stats`]). Shutdown waits on a channel with a deadline,
+//! so a hung collector cannot hang the program, even when the guard is
+//! dropped inside a current-thread tokio runtime.
+
+pub(crate) mod processor;
+pub mod stats;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+
+use crate::console::Waterfall;
+use crate::error::Error;
+
+/// An exporter behind an object-safe interface, driven synchronously on the
+/// worker thread.
+pub(crate) trait Sink: Send {
+    fn export(&mut self, batch: Vec<SpanData>) -> OTelSdkResult;
+    fn shutdown(&mut self, timeout: Duration) -> OTelSdkResult;
+}
+
+struct ExporterSink<E>(E);
+
+impl<E: SpanExporter> Sink for ExporterSink<E> {
+    fn export(&mut self, batch: Vec<SpanData>) -> OTelSdkResult {
+        futures_executor::block_on(self.0.export(batch))
+    }
+    fn shutdown(&mut self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+}
+
+type MakeSink = dyn FnOnce(&Resource) -> Result<Box<dyn Sink>, Error> + Send;
+
+/// Builds the exporter on the worker thread (so its HTTP client is created
+/// and dropped there, never inside the caller's async runtime).
+#[derive(Clone)]
+pub(crate) struct ExporterFactory(Arc<std::sync::Mutex<Option<Box<MakeSink>>>>);
+
+impl core::fmt::Debug for ExporterFactory {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ExporterFactory")
+    }
+}
+
+impl ExporterFactory {
+    pub(crate) fn custom<E: SpanExporter + 'static>(exporter: E) -> Self {
+        Self::new(move |resource| {
+            let mut exporter = exporter;
+            exporter.set_resource(resource);
+            Ok(Box::new(ExporterSink(exporter)) as Box<dyn Sink>)
+        })
+    }
+
+    pub(crate) fn new(
+        make: impl FnOnce(&Resource) -> Result<Box<dyn Sink>, Error> + Send + 'static,
+    ) -> Self {
+        Self(Arc::new(std::sync::Mutex::new(Some(Box::new(make)))))
+    }
+
+    #[cfg(feature = "otlp-http")]
+    pub(crate) fn otlp_http(endpoint: String, timeout: Duration) -> Self {
+        Self::new(move |resource| {
+            use opentelemetry_otlp::{Protocol, WithExportConfig as _};
+            let mut exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_protocol(Protocol::HttpBinary)
+                .with_endpoint(endpoint)
+                .with_timeout(timeout)
+                .build()
+                .map_err(|e| Error::Exporter(e.to_string()))?;
+            exporter.set_resource(resource);
+            Ok(Box::new(ExporterSink(exporter)) as Box<dyn Sink>)
+        })
+    }
+
+    fn take(&self) -> Option<Box<MakeSink>> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+/// Settings of one worker.
+pub(crate) struct WorkerSettings {
+    pub max_queue_size: usize,
+    pub max_export_batch_size: usize,
+    pub scheduled_delay: Duration,
+    pub console: bool,
+    pub resource: Resource,
+}
+
+enum Control {
+    Flush(Sender<()>),
+    Shutdown { deadline: Instant, done: Sender<()> },
+}
+
+/// The handle the span processor holds.
+#[derive(Debug)]
+pub(crate) struct WorkerHandle {
+    spans: Sender<SpanData>,
+    control: Sender<Control>,
+    /// Set when a caller stopped waiting for shutdown: from then on the
+    /// caller has counted everything undelivered as dropped.
+    abandoned: Arc<AtomicBool>,
+    warned_full: AtomicBool,
+}
+
+impl core::fmt::Debug for Control {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Flush(_) => "Flush",
+            Self::Shutdown { .. } => "Shutdown",
+        })
+    }
+}
+
+impl WorkerHandle {
+    /// Starts the worker thread and builds the exporter on it.
+    pub(crate) fn spawn(
+        settings: WorkerSettings,
+        exporter: Option<ExporterFactory>,
+    ) -> Result<Self, Error> {
+        let (span_tx, span_rx) = bounded::<SpanData>(settings.max_queue_size);
+        let (control_tx, control_rx) = unbounded::<Control>();
+        let (ready_tx, ready_rx) = bounded::<Result<(), Error>>(1);
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let worker_abandoned = Arc::clone(&abandoned);
+        let make = exporter.and_then(|f| f.take());
+        std::thread::Builder::new()
+            .name("stack-trace-export".to_owned())
+            .spawn(move || {
+                let sink = match make.map(|make| make(&settings.resource)).transpose() {
+                    Ok(sink) => {
+                        let _ = ready_tx.send(Ok(()));
+                        sink
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let waterfall = settings.console.then(Waterfall::stderr);
+                Worker {
+                    spans: span_rx,
+                    control: control_rx,
+                    sink,
+                    waterfall,
+                    batch: Vec::new(),
+                    max_batch: settings.max_export_batch_size,
+                    delay: settings.scheduled_delay,
+                    abandoned: worker_abandoned,
+                    reported_failure: None,
+                }
+                .run();
+            })
+            .map_err(|e| Error::Worker(e.to_string()))?;
+        match ready_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => return Err(Error::Worker("the export thread did not start".to_owned())),
+        }
+        Ok(Self {
+            spans: span_tx,
+            control: control_tx,
+            abandoned,
+            warned_full: AtomicBool::new(false),
+        })
+    }
+
+    /// Hands a finished span to the worker; never blocks.
+    pub(crate) fn submit(&self, span: SpanData) {
+        stats::add_ended(1);
+        if self.abandoned.load(Ordering::Relaxed) {
+            stats::add_dropped(1);
+            return;
+        }
+        if let Err(e) = self.spans.try_send(span) {
+            stats::add_dropped(1);
+            if e.is_full() && !self.warned_full.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "stack-trace: the export queue is full ({} spans); dropping spans until \
+                     the exporter catches up (stack_trace_runtime::stats() counts them)",
+                    self.spans.capacity().unwrap_or(0)
+                );
+            }
+        }
+    }
+
+    /// Exports everything queued; waits at most `cap`.
+    pub(crate) fn flush(&self, cap: Duration) -> Result<(), Error> {
+        let (done_tx, done_rx) = bounded(1);
+        self.control
+            .send(Control::Flush(done_tx))
+            .map_err(|_| Error::Worker("the export thread has stopped".to_owned()))?;
+        done_rx.recv_timeout(cap).map_err(|_| Error::Timeout {
+            operation: "flush",
+            after: cap,
+        })
+    }
+
+    /// Exports what is queued and stops the worker; waits at most `cap`.
+    /// Whatever is still undelivered then is counted as dropped.
+    pub(crate) fn shutdown(&self, cap: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + cap;
+        let (done_tx, done_rx) = bounded(1);
+        if self
+            .control
+            .send(Control::Shutdown {
+                deadline,
+                done: done_tx,
+            })
+            .is_err()
+        {
+            return Ok(()); // already stopped
+        }
+        match done_rx.recv_deadline(deadline + Duration::from_millis(50)) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                if !self.abandoned.swap(true, Ordering::SeqCst) {
+                    let s = stats::stats();
+                    stats::add_dropped(s.ended.saturating_sub(s.exported + s.dropped));
+                }
+                Err(Error::Timeout {
+                    operation: "shutdown",
+                    after: cap,
+                })
+            }
+        }
+    }
+}
+
+struct Worker {
+    spans: Receiver<SpanData>,
+    control: Receiver<Control>,
+    sink: Option<Box<dyn Sink>>,
+    waterfall: Option<Waterfall>,
+    batch: Vec<SpanData>,
+    max_batch: usize,
+    delay: Duration,
+    abandoned: Arc<AtomicBool>,
+    reported_failure: Option<(String, Instant)>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        let mut next_export = Instant::now() + self.delay;
+        loop {
+            select! {
+                recv(self.spans) -> span => match span {
+                    Ok(span) => self.accept(span),
+                    Err(_) => { self.export(); return; }
+                },
+                recv(self.control) -> message => match message {
+                    Ok(Control::Flush(done)) => {
+                        self.drain();
+                        self.export();
+                        let _ = done.send(());
+                    }
+                    Ok(Control::Shutdown { deadline, done }) => {
+                        self.drain();
+                        self.export();
+                        if let Some(w) = &mut self.waterfall { w.print_incomplete(); }
+                        if let Some(sink) = &mut self.sink {
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            let _ = sink.shutdown(left);
+                        }
+                        let _ = done.send(());
+                        return;
+                    }
+                    Err(_) => { self.drain(); self.export(); return; }
+                },
+                recv(crossbeam_channel::at(next_export)) -> _ => {
+                    self.export();
+                    next_export = Instant::now() + self.delay;
+                    if let Some(w) = &mut self.waterfall { w.evict_stale(); }
+                },
+            }
+            if self.batch.len() >= self.max_batch {
+                self.export();
+                next_export = Instant::now() + self.delay;
+            }
+        }
+    }
+
+    fn accept(&mut self, span: SpanData) {
+        if let Some(w) = &mut self.waterfall {
+            w.observe(&span);
+        }
+        if self.sink.is_some() {
+            self.batch.push(span);
+        } else if !self.abandoned.load(Ordering::Relaxed) {
+            // Console only: the span is delivered once the waterfall saw it.
+            stats::add_exported(1);
+        }
+    }
+
+    fn drain(&mut self) {
+        while let Ok(span) = self.spans.try_recv() {
+            self.accept(span);
+            if self.batch.len() >= self.max_batch {
+                self.export();
+            }
+        }
+    }
+
+    fn export(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let n = batch.len() as u64;
+        let Some(sink) = &mut self.sink else { return };
+        let result = sink.export(batch);
+        if self.abandoned.load(Ordering::Relaxed) {
+            return; // the caller already counted these as dropped
+        }
+        match result {
+            Ok(()) => stats::add_exported(n),
+            Err(e) => {
+                stats::add_dropped(n);
+                stats::add_failed_export();
+                self.report_failure(&e.to_string(), n);
+            }
+        }
+    }
+
+    /// Reports an export failure on stderr: the first one, then at most one
+    /// line a minute unless the error changes.
+    fn report_failure(&mut self, message: &str, n: u64) {
+        let now = Instant::now();
+        let repeat = matches!(&self.reported_failure,
+            Some((last, at)) if last == message && now.duration_since(*at) < Duration::from_secs(60));
+        if !repeat {
+            eprintln!(
+                "stack-trace: exporting {n} spans failed: {message} (spans are dropped and \
+                 counted in stack_trace_runtime::stats(); the program is not affected)"
+            );
+            self.reported_failure = Some((message.to_owned(), now));
+        }
+    }
+}

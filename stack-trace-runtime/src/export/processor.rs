@@ -1,0 +1,50 @@
+//! Our span processor, the only one on the provider `init` builds. It sits in
+//! front of the exporter: the place for counters, per-trace buffering, the
+//! console waterfall and the capped flush.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+
+use super::WorkerHandle;
+use crate::error::Error;
+
+#[derive(Debug)]
+pub(crate) struct StackProcessor {
+    worker: Arc<WorkerHandle>,
+    flush_cap: Duration,
+}
+
+impl StackProcessor {
+    pub(crate) fn new(worker: Arc<WorkerHandle>, flush_cap: Duration) -> Self {
+        Self { worker, flush_cap }
+    }
+}
+
+fn sdk_error(e: Error) -> OTelSdkError {
+    match e {
+        Error::Timeout { after, .. } => OTelSdkError::Timeout(after),
+        other => OTelSdkError::InternalFailure(other.to_string()),
+    }
+}
+
+impl SpanProcessor for StackProcessor {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if span.span_context.is_sampled() {
+            self.worker.submit(span);
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.worker.flush(self.flush_cap).map_err(sdk_error)
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.worker.shutdown(timeout).map_err(sdk_error)
+    }
+}

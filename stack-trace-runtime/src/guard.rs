@@ -1,0 +1,379 @@
+//! [`SpanGuard`]: one annotated call's span, from start to end.
+//!
+//! Generated code starts a guard, captures the arguments if it records, runs
+//! the body through [`SpanGuard::run_sync`] or [`SpanGuard::run_async`] (which
+//! make the span current and catch panics), records the result and calls
+//! [`SpanGuard::finish`]. A guard dropped without `finish` belongs to a future
+//! that was dropped before completing: the span ends marked as cancelled.
+
+use std::borrow::Cow;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use opentelemetry::trace::{
+    SpanBuilder, SpanContext, SpanKind as OtelSpanKind, Status, TraceContextExt as _,
+};
+use opentelemetry::{Context, ContextGuard, KeyValue};
+
+use crate::capture::error::ErrorInfo;
+use crate::capture::{Captured, InputShape, Inputs};
+use crate::future::InContext;
+use crate::panic_message::panic_message;
+use crate::semconv::{self, SpanKind};
+use crate::span_name::method_span_name;
+use crate::tracer::{self, OwnedSpan};
+
+#[derive(Debug)]
+enum State {
+    /// Nothing is recorded and nothing needs to be made current.
+    Off,
+    /// A recording span, before the body runs.
+    Recording(OwnedSpan),
+    /// The span lives in `cx`, which is current while the body runs.
+    /// `recording` is false for a sampled-out span, whose context is still
+    /// made current so that its children know their trace is not sampled.
+    Current { cx: Context, recording: bool },
+    /// The span has ended.
+    Ended,
+}
+
+/// The span of one call of an annotated function. Not public API.
+#[derive(Debug)]
+pub struct SpanGuard {
+    kind: SpanKind,
+    state: State,
+    errored: bool,
+}
+
+impl SpanGuard {
+    /// Starts the span of one call. `type_name` gives the receiver's type for
+    /// methods (the name becomes `Type::method`); it is only called when the
+    /// span records.
+    #[must_use]
+    pub fn start(
+        kind: SpanKind,
+        name: &'static str,
+        type_name: Option<fn() -> &'static str>,
+    ) -> Self {
+        if tracer::fast_off() {
+            return Self {
+                kind,
+                state: State::Off,
+                errored: false,
+            };
+        }
+        let state = Context::map_current(|parent| {
+            if parent.is_telemetry_suppressed() {
+                return State::Off;
+            }
+            let builder = SpanBuilder::from_name(name).with_kind(OtelSpanKind::Internal);
+            let mut span = tracer::build(builder, parent);
+            if opentelemetry::trace::Span::is_recording(&span) {
+                opentelemetry::trace::Span::set_attribute(
+                    &mut span,
+                    KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
+                );
+                if let Some(type_name) = type_name {
+                    opentelemetry::trace::Span::update_name(
+                        &mut span,
+                        Cow::Owned(method_span_name(type_name(), name)),
+                    );
+                }
+                return State::Recording(span);
+            }
+            let context = opentelemetry::trace::Span::span_context(&span);
+            if context.is_valid() && context.span_id() != parent.span().span_context().span_id() {
+                // Sampled out: children must still see this trace's decision.
+                State::Current {
+                    cx: parent.with_remote_span_context(context.clone()),
+                    recording: false,
+                }
+            } else {
+                State::Off
+            }
+        });
+        Self {
+            kind,
+            state,
+            errored: false,
+        }
+    }
+
+    /// Whether this call's span records (captured values would be kept).
+    #[inline]
+    #[must_use]
+    pub fn is_recording(&self) -> bool {
+        matches!(
+            self.state,
+            State::Recording(_)
+                | State::Current {
+                    recording: true,
+                    ..
+                }
+        )
+    }
+
+    /// The OpenInference kind of this span.
+    #[must_use]
+    pub fn kind(&self) -> SpanKind {
+        self.kind
+    }
+
+    /// Starts capturing `count` arguments in the shape the span kind asks for.
+    #[must_use]
+    pub fn inputs(&self, count: usize) -> Inputs {
+        let shape = if count == 1 && self.kind.unwraps_single_argument() {
+            InputShape::Single
+        } else {
+            InputShape::Object
+        };
+        Inputs::new(shape)
+    }
+
+    /// Records the captured arguments as `input.value` / `input.mime_type`.
+    pub fn set_inputs(&mut self, inputs: Inputs) {
+        if let Some(captured) = inputs.finish() {
+            self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
+        }
+    }
+
+    /// Records the result as `output.value` / `output.mime_type` (`None`: no output).
+    pub fn set_output(&mut self, output: Option<Captured>) {
+        if let Some(captured) = output {
+            self.write_value(semconv::OUTPUT_VALUE, semconv::OUTPUT_MIME_TYPE, captured);
+        }
+    }
+
+    fn write_value(&mut self, value_key: &'static str, mime_key: &'static str, v: Captured) {
+        self.with_span(|span| {
+            span.set_attribute(KeyValue::new(value_key, v.value));
+            span.set_attribute(KeyValue::new(mime_key, v.mime));
+        });
+    }
+
+    /// Runs `f` on the span if it records.
+    fn with_span(&mut self, f: impl FnOnce(&mut dyn SpanMut)) {
+        match &mut self.state {
+            State::Recording(span) => f(span),
+            State::Current {
+                cx,
+                recording: true,
+            } => f(&mut cx.span()),
+            _ => {}
+        }
+    }
+
+    /// Records an `Err` result: status ERROR `Type: message` and an
+    /// `exception` event.
+    pub fn record_error(&mut self, error: &ErrorInfo) {
+        self.errored = true;
+        self.with_span(|span| {
+            span.set_status(Status::error(error.status_description()));
+            span.add_event(
+                semconv::EXCEPTION_EVENT.into(),
+                vec![
+                    KeyValue::new(semconv::EXCEPTION_TYPE, error.type_name.clone()),
+                    KeyValue::new(semconv::EXCEPTION_MESSAGE, error.message.clone()),
+                ],
+            );
+        });
+    }
+
+    /// Records a panic and ends the span.
+    pub(crate) fn record_panic(&mut self, message: String) {
+        self.record_error(&ErrorInfo {
+            type_name: semconv::PANIC_TYPE.to_owned(),
+            message,
+        });
+        self.end();
+    }
+
+    /// Makes the span current (for the body) if it is not yet.
+    fn make_current(&mut self) {
+        if let State::Recording(_) = self.state {
+            let State::Recording(span) = std::mem::replace(&mut self.state, State::Ended) else {
+                return;
+            };
+            let cx = match span {
+                OwnedSpan::Sdk(span) => Context::current_with_span(span),
+                OwnedSpan::Global(span) => Context::current_with_span(span),
+            };
+            self.state = State::Current {
+                cx,
+                recording: true,
+            };
+        }
+    }
+
+    /// Attaches the span's context to this thread until the guard drops.
+    pub(crate) fn attach(&self) -> Option<ContextGuard> {
+        match &self.state {
+            State::Current { cx, .. } => Some(cx.clone().attach()),
+            _ => None,
+        }
+    }
+
+    /// Runs a sync body with the span current; a panic is recorded, ends the
+    /// span, and continues to unwind unchanged.
+    #[inline]
+    pub fn run_sync<R>(&mut self, body: impl FnOnce() -> R) -> R {
+        if let State::Off = self.state {
+            return body();
+        }
+        self.make_current();
+        let attached = self.attach();
+        match catch_unwind(AssertUnwindSafe(body)) {
+            Ok(value) => {
+                drop(attached);
+                value
+            }
+            Err(payload) => {
+                drop(attached);
+                self.record_panic(panic_message(&*payload));
+                resume_unwind(payload)
+            }
+        }
+    }
+
+    /// Wraps an async body: the span is current only while it is polled, and
+    /// a panic during a poll is recorded before it continues to unwind.
+    pub fn run_async<F: core::future::Future>(&mut self, body: F) -> InContext<'_, F> {
+        self.make_current();
+        InContext::new(self, body)
+    }
+
+    /// Whether the guard has anything to attach or end.
+    pub(crate) fn is_off(&self) -> bool {
+        matches!(self.state, State::Off)
+    }
+
+    fn end(&mut self) {
+        match std::mem::replace(&mut self.state, State::Ended) {
+            State::Recording(mut span) => opentelemetry::trace::Span::end(&mut span),
+            State::Current {
+                cx,
+                recording: true,
+            } => cx.span().end(),
+            State::Off => self.state = State::Off,
+            State::Current { .. } | State::Ended => {}
+        }
+    }
+
+    /// Ends the span after the body completed (status OK unless an error was
+    /// recorded).
+    pub fn finish(&mut self) {
+        if !self.errored {
+            self.with_span(|span| span.set_status(Status::Ok));
+        }
+        self.end();
+    }
+}
+
+impl Drop for SpanGuard {
+    fn drop(&mut self) {
+        if !self.is_recording() {
+            return;
+        }
+        if std::thread::panicking() {
+            self.record_panic("panicked while the span was open".to_owned());
+            return;
+        }
+        self.with_span(|span| {
+            span.add_event(semconv::CANCELLED_EVENT.into(), Vec::new());
+            span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
+        });
+        self.end();
+    }
+}
+
+/// The span operations the guard needs, over owned spans and `SpanRef`s.
+trait SpanMut {
+    fn set_attribute(&mut self, kv: KeyValue);
+    fn set_status(&mut self, status: Status);
+    fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>);
+}
+
+impl SpanMut for OwnedSpan {
+    fn set_attribute(&mut self, kv: KeyValue) {
+        opentelemetry::trace::Span::set_attribute(self, kv);
+    }
+    fn set_status(&mut self, status: Status) {
+        opentelemetry::trace::Span::set_status(self, status);
+    }
+    fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>) {
+        opentelemetry::trace::Span::add_event(self, name, attributes);
+    }
+}
+
+impl SpanMut for opentelemetry::trace::SpanRef<'_> {
+    fn set_attribute(&mut self, kv: KeyValue) {
+        opentelemetry::trace::SpanRef::set_attribute(self, kv);
+    }
+    fn set_status(&mut self, status: Status) {
+        opentelemetry::trace::SpanRef::set_status(self, status);
+    }
+    fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>) {
+        opentelemetry::trace::SpanRef::add_event(self, name, attributes);
+    }
+}
+
+/// `opentelemetry::trace::Span` for our span enum, by delegation.
+impl opentelemetry::trace::Span for OwnedSpan {
+    fn add_event_with_timestamp<T>(
+        &mut self,
+        name: T,
+        timestamp: std::time::SystemTime,
+        attributes: Vec<KeyValue>,
+    ) where
+        T: Into<Cow<'static, str>>,
+    {
+        match self {
+            Self::Sdk(s) => s.add_event_with_timestamp(name, timestamp, attributes),
+            Self::Global(s) => s.add_event_with_timestamp(name, timestamp, attributes),
+        }
+    }
+    fn span_context(&self) -> &SpanContext {
+        match self {
+            Self::Sdk(s) => s.span_context(),
+            Self::Global(s) => s.span_context(),
+        }
+    }
+    fn is_recording(&self) -> bool {
+        match self {
+            Self::Sdk(s) => s.is_recording(),
+            Self::Global(s) => s.is_recording(),
+        }
+    }
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        match self {
+            Self::Sdk(s) => s.set_attribute(attribute),
+            Self::Global(s) => s.set_attribute(attribute),
+        }
+    }
+    fn set_status(&mut self, status: Status) {
+        match self {
+            Self::Sdk(s) => s.set_status(status),
+            Self::Global(s) => s.set_status(status),
+        }
+    }
+    fn update_name<T>(&mut self, new_name: T)
+    where
+        T: Into<Cow<'static, str>>,
+    {
+        match self {
+            Self::Sdk(s) => s.update_name(new_name),
+            Self::Global(s) => s.update_name(new_name),
+        }
+    }
+    fn add_link(&mut self, span_context: SpanContext, attributes: Vec<KeyValue>) {
+        match self {
+            Self::Sdk(s) => s.add_link(span_context, attributes),
+            Self::Global(s) => s.add_link(span_context, attributes),
+        }
+    }
+    fn end_with_timestamp(&mut self, timestamp: std::time::SystemTime) {
+        match self {
+            Self::Sdk(s) => s.end_with_timestamp(timestamp),
+            Self::Global(s) => s.end_with_timestamp(timestamp),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Where spans come from, and the fast path that skips OpenTelemetry entirely.
+//!
+//! After [`crate::init`] the SDK tracer is held here and used directly (no
+//! `BoxedTracer` allocation per span). Without it, spans go through whatever
+//! global provider the application installed. A process-wide flag word is
+//! read first on every call: when tracing is disabled or the sampler is
+//! `always_off`, nothing else runs.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::LazyLock;
+
+use arc_swap::ArcSwapOption;
+use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
+use opentelemetry::trace::{SpanBuilder, Tracer as _, TracerProvider as _};
+use opentelemetry::{Context, InstrumentationScope};
+use opentelemetry_sdk::trace::{SdkTracer, Span as SdkSpan};
+
+/// Tracing is off (`OTEL_SDK_DISABLED=true`, or switched off at run time).
+const DISABLED: u8 = 1;
+/// The installed sampler is `always_off`: no span can ever be sampled.
+const ALWAYS_OFF: u8 = 2;
+
+static FLAGS: AtomicU8 = AtomicU8::new(0);
+static INSTALLED: ArcSwapOption<SdkTracer> = ArcSwapOption::const_empty();
+
+/// The instrumentation scope of every span this crate starts.
+pub(crate) static SCOPE: LazyLock<InstrumentationScope> = LazyLock::new(|| {
+    InstrumentationScope::builder("stack-trace")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
+});
+
+/// Whether span creation is skipped without touching OpenTelemetry.
+#[inline]
+pub(crate) fn fast_off() -> bool {
+    FLAGS.load(Ordering::Relaxed) != 0
+}
+
+fn set_flag(flag: u8, on: bool) {
+    if on {
+        FLAGS.fetch_or(flag, Ordering::Relaxed);
+    } else {
+        FLAGS.fetch_and(!flag, Ordering::Relaxed);
+    }
+}
+
+/// Turns all recording off (`true`) or back on (`false`).
+pub(crate) fn set_disabled(disabled: bool) {
+    set_flag(DISABLED, disabled);
+}
+
+/// Whether recording is switched off.
+pub(crate) fn is_disabled() -> bool {
+    FLAGS.load(Ordering::Relaxed) & DISABLED != 0
+}
+
+/// Installs (or removes, with `None`) the tracer of our own provider.
+pub(crate) fn install(tracer: Option<SdkTracer>, always_off: bool) {
+    set_flag(ALWAYS_OFF, tracer.is_some() && always_off);
+    INSTALLED.store(tracer.map(std::sync::Arc::new));
+}
+
+/// A span we own, from our SDK tracer or from the global provider.
+#[derive(Debug)]
+pub(crate) enum OwnedSpan {
+    Sdk(SdkSpan),
+    Global(BoxedSpan),
+}
+
+/// Starts a span as a child of `parent`.
+pub(crate) fn build(builder: SpanBuilder, parent: &Context) -> OwnedSpan {
+    let installed = INSTALLED.load();
+    match installed.as_deref() {
+        Some(tracer) => OwnedSpan::Sdk(tracer.build_with_context(builder, parent)),
+        None => OwnedSpan::Global(global_tracer().build_with_context(builder, parent)),
+    }
+}
+
+fn global_tracer() -> BoxedTracer {
+    global::tracer_provider().tracer_with_scope(SCOPE.clone())
+}
