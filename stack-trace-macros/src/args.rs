@@ -103,8 +103,9 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
             if meta.input.peek(syn::Token![=]) {
                 let _ = meta.value()?.parse::<syn::Expr>()?;
             } else if meta.input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in meta.input);
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let _: TokenStream = content.parse()?;
             }
         }
         Ok(())

@@ -58,7 +58,7 @@ fn bound_names(pat: &Pat, out: &mut Vec<Param>) {
 /// What the return type allows a typed binding to say.
 pub(crate) enum ReturnShape {
     /// `-> T` (or nothing, i.e. `()`): bind as `T` with `impl Trait` erased.
-    Typed(Type),
+    Typed(Box<Type>),
     /// `-> impl Trait`: nothing useful to write; let inference work.
     Opaque,
     /// `-> !`: the function never returns.
@@ -67,14 +67,14 @@ pub(crate) enum ReturnShape {
 
 pub(crate) fn return_shape(output: &ReturnType) -> ReturnShape {
     match output {
-        ReturnType::Default => ReturnShape::Typed(syn::parse_quote!(())),
+        ReturnType::Default => ReturnShape::Typed(Box::new(syn::parse_quote!(()))),
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(_) => ReturnShape::Opaque,
             Type::Never(_) => ReturnShape::Never,
             ty => {
                 let mut ty = ty.clone();
                 ImplTraitEraser.visit_type_mut(&mut ty);
-                ReturnShape::Typed(ty)
+                ReturnShape::Typed(Box::new(ty))
             }
         },
     }

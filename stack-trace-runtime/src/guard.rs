@@ -22,6 +22,9 @@ use crate::semconv::{self, SpanKind};
 use crate::span_name::method_span_name;
 use crate::tracer::{self, OwnedSpan};
 
+// The SDK span is kept inline: boxing it would add an allocation per span,
+// and it moves into the span's `Context` before the body runs anyway.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum State {
     /// Nothing is recorded and nothing needs to be made current.

@@ -34,7 +34,7 @@ pub(crate) fn body(target: &TargetFn, body: &Body, instr: &Instrumentation) -> T
 
 /// `if false { let r: Ret = loop {}; return r; }`, spanned on the return
 /// type, or nothing when the type is wholly `impl Trait`.
-fn fake_return_edge(target: &TargetFn) -> TokenStream {
+pub(crate) fn fake_return_edge(target: &TargetFn) -> TokenStream {
     let ret = match return_shape(&target.sig.output) {
         ReturnShape::Typed(ty) => ty,
         ReturnShape::Opaque | ReturnShape::Never => return TokenStream::new(),

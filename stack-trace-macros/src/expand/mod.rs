@@ -2,12 +2,12 @@
 //! error), then generate. Generation only writes a few calls into
 //! `::stack_trace_runtime::__private`; the logic lives there.
 
-mod async_fn;
+pub(crate) mod async_fn;
 mod boxed_future;
 mod capture;
 mod sync_fn;
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, ToTokens as _};
 
 use crate::args::{self, Args};
@@ -137,12 +137,4 @@ fn generate(kind: MacroKind, args: &Args, target: &TargetFn, facts: &SigFacts) -
 /// The user's body tokens (the statements inside the braces).
 pub(crate) fn user_block_tokens(body: &Body) -> TokenStream {
     body.tokens.clone()
-}
-
-/// The user's body as a block of its own (so a `use` inside cannot shadow
-/// the generated code), with its original brace span.
-pub(crate) fn user_block(body: &Body) -> TokenStream {
-    let mut group = Group::new(Delimiter::Brace, body.tokens.clone());
-    group.set_span(body.brace.span.join());
-    group.into_token_stream()
 }

@@ -6,7 +6,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{user_block, Instrumentation};
+use super::async_fn::fake_return_edge;
+use super::{user_block_tokens, Instrumentation};
 use crate::item::{Body, TargetFn};
 use crate::signature::{return_shape, ReturnShape};
 
@@ -18,7 +19,9 @@ pub(crate) fn body(target: &TargetFn, body: &Body, instr: &Instrumentation) -> T
     } = instr;
     let span = &locals.span;
     let out = &locals.out;
-    let block = user_block(body);
+    let user = user_block_tokens(body);
+    let fake_return = fake_return_edge(target);
+    let block = quote!({ #fake_return #user });
     let binding = match return_shape(&target.sig.output) {
         ReturnShape::Typed(ty) => quote!(: #ty),
         ReturnShape::Opaque => TokenStream::new(),

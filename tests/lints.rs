@@ -1,0 +1,138 @@
+//! Generated code must compile cleanly in user crates with strict lints:
+//! `deny(warnings)`, `clippy::pedantic`, `unused_qualifications`,
+//! `unsafe_op_in_unsafe_fn`, and with user items named `core`, `std`,
+//! `Result` and `Option` in scope. `cargo test` checks the rustc lints;
+//! `cargo clippy --all-targets` (run by `scripts/test`) checks clippy's.
+#![deny(warnings)]
+#![deny(clippy::pedantic)]
+#![deny(unused_qualifications, unsafe_op_in_unsafe_fn, unreachable_pub)]
+#![allow(dead_code)]
+
+mod core {}
+mod std {}
+struct Result;
+struct Option;
+
+use stack_trace_runtime::{
+    agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
+};
+
+#[derive(serde::Serialize, Debug)]
+struct Doc {
+    id: u32,
+}
+
+#[tool]
+fn sync_tool(query: &str, top_k: usize) -> ::std::vec::Vec<Doc> {
+    (0..top_k)
+        .map(|i| Doc {
+            id: u32::try_from(i + query.len()).unwrap_or(0),
+        })
+        .collect()
+}
+
+#[llm]
+fn sync_result(prompt: &str) -> ::core::result::Result<::std::string::String, ::std::io::Error> {
+    if prompt.is_empty() {
+        return ::core::result::Result::Err(::std::io::Error::other("empty"));
+    }
+    ::core::result::Result::Ok(prompt.to_owned())
+}
+
+#[retriever]
+async fn async_retriever(query: ::std::string::String) -> ::core::option::Option<Doc> {
+    ::core::option::Option::Some(Doc {
+        id: u32::try_from(query.len()).unwrap_or(0),
+    })
+}
+
+#[agent]
+async fn async_unit(goal: &str) {
+    let _ = goal;
+}
+
+#[chain]
+fn unit_sync() {}
+
+#[embedding]
+fn generic<T: ::core::fmt::Debug>(value: T) -> T {
+    value
+}
+
+#[reranker]
+fn no_args() -> u8 {
+    1
+}
+
+#[guardrail]
+/// # Safety
+/// `p` is valid.
+unsafe fn unsafe_read(p: *const u8) -> u8 {
+    // SAFETY: the caller guarantees `p` is valid.
+    unsafe { *p }
+}
+
+#[evaluator]
+fn impl_ret(n: u8) -> impl ::core::fmt::Display {
+    n
+}
+
+struct Agent {
+    limit: usize,
+}
+
+impl Agent {
+    #[agent]
+    fn run(&self, goal: &str) -> usize {
+        goal.len().min(self.limit)
+    }
+
+    #[tool]
+    fn mutate(&mut self, n: u8) -> &mut Self {
+        let _ = n;
+        self
+    }
+
+    #[chain]
+    async fn method_async(&self, n: u8) -> u8 {
+        n
+    }
+}
+
+#[async_trait::async_trait]
+trait Search {
+    async fn search(&self, q: &str) -> usize;
+}
+
+#[async_trait::async_trait]
+impl Search for Agent {
+    #[retriever]
+    async fn search(&self, q: &str) -> usize {
+        q.len()
+    }
+}
+
+#[test]
+fn strict_lints_compile_and_run() {
+    let _ = sync_tool("q", 2);
+    let _ = sync_result("p");
+    let _ = generic(3);
+    let _ = no_args();
+    unit_sync();
+    let v = 1u8;
+    // SAFETY: `v` is alive.
+    let _ = unsafe { unsafe_read(&raw const v) };
+    let _ = impl_ret(1).to_string();
+    let mut agent = Agent { limit: 3 };
+    let _ = agent.run("x");
+    let _ = agent.mutate(1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let _ = async_retriever("q".to_owned()).await;
+        async_unit("g").await;
+        let _ = agent.method_async(1).await;
+        let _ = agent.search("q").await;
+    });
+}
