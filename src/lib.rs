@@ -3,4 +3,5 @@
 //! The integration tests, examples and benchmarks of the workspace live in
 //! this package; this library holds what they share.
 
+pub mod receiver;
 pub mod testing;

@@ -12,6 +12,8 @@ use crate::error::Error;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Endpoint {
     pub source: &'static str,
+    /// The value as the user gave it (for error messages).
+    pub raw: String,
     pub url: String,
 }
 
@@ -201,17 +203,20 @@ fn resolve_endpoint(lookup: &dyn Fn(&str) -> Option<String>) -> Option<Endpoint>
         return Some(Endpoint {
             source: "PHOENIX_COLLECTOR_ENDPOINT",
             url: with_traces_path(&v),
+            raw: v,
         });
     }
     if let Some(v) = set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
         return Some(Endpoint {
             source: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
             url: v.trim().to_owned(),
+            raw: v,
         });
     }
     set("OTEL_EXPORTER_OTLP_ENDPOINT").map(|v| Endpoint {
         source: "OTEL_EXPORTER_OTLP_ENDPOINT",
         url: with_traces_path(&v),
+        raw: v,
     })
 }
 
@@ -347,6 +352,7 @@ impl Config {
             } else {
                 with_traces_path(&url)
             },
+            raw: url,
         });
         self
     }
@@ -480,7 +486,7 @@ impl Config {
 fn validate_endpoint(endpoint: &Endpoint) -> Result<(), Error> {
     let invalid = |reason: String| Error::InvalidEndpoint {
         source: endpoint.source,
-        value: endpoint.url.clone(),
+        value: endpoint.raw.clone(),
         reason,
     };
     let url = url::Url::parse(&endpoint.url).map_err(|e| invalid(e.to_string()))?;

@@ -94,8 +94,10 @@ pub(crate) struct Waterfall {
 impl Waterfall {
     /// A waterfall on stderr, coloured only on a terminal without `NO_COLOR`.
     pub(crate) fn stderr() -> Self {
-        let color = std::io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = use_color(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
         Self::new(Box::new(std::io::stderr()), color)
     }
 
@@ -178,6 +180,12 @@ impl Waterfall {
         let _ = self.out.write_all(text.as_bytes());
         let _ = self.out.flush();
     }
+}
+
+/// Colours only on a terminal, and never when `NO_COLOR` is set to anything
+/// non-empty (<https://no-color.org>).
+pub(crate) fn use_color(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
 }
 
 /// Formats a duration the way people read them: `850µs`, `4.2ms`, `18.4s`.
@@ -342,6 +350,15 @@ mod tests {
         assert_eq!(human_duration(Duration::from_micros(312_400)), "312ms");
         assert_eq!(human_duration(Duration::from_millis(18_400)), "18.4s");
         assert_eq!(human_duration(Duration::from_secs(3_700)), "61m40s");
+    }
+
+    #[test]
+    fn colour_needs_a_terminal_and_no_no_color() {
+        use std::ffi::OsStr;
+        assert!(use_color(true, None));
+        assert!(use_color(true, Some(OsStr::new(""))));
+        assert!(!use_color(true, Some(OsStr::new("1"))));
+        assert!(!use_color(false, None));
     }
 
     #[test]
