@@ -148,8 +148,10 @@ impl SpanGuard {
 
     fn write_value(&mut self, value_key: &'static str, mime_key: &'static str, v: Captured) {
         self.with_span(|span| {
-            span.set_attribute(KeyValue::new(value_key, v.value));
-            span.set_attribute(KeyValue::new(mime_key, v.mime));
+            span.set_attribute_pair(
+                KeyValue::new(value_key, v.value),
+                KeyValue::new(mime_key, v.mime),
+            );
         });
     }
 
@@ -291,6 +293,8 @@ impl Drop for SpanGuard {
 /// The span operations the guard needs, over owned spans and `SpanRef`s.
 trait SpanMut {
     fn set_attribute(&mut self, kv: KeyValue);
+    /// Two attributes at once (one lock on a shared span).
+    fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue);
     fn set_status(&mut self, status: Status);
     fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>);
 }
@@ -298,6 +302,10 @@ trait SpanMut {
 impl SpanMut for OwnedSpan {
     fn set_attribute(&mut self, kv: KeyValue) {
         opentelemetry::trace::Span::set_attribute(self, kv);
+    }
+    fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
+        opentelemetry::trace::Span::set_attribute(self, a);
+        opentelemetry::trace::Span::set_attribute(self, b);
     }
     fn set_status(&mut self, status: Status) {
         opentelemetry::trace::Span::set_status(self, status);
@@ -310,6 +318,9 @@ impl SpanMut for OwnedSpan {
 impl SpanMut for opentelemetry::trace::SpanRef<'_> {
     fn set_attribute(&mut self, kv: KeyValue) {
         opentelemetry::trace::SpanRef::set_attribute(self, kv);
+    }
+    fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
+        opentelemetry::trace::SpanRef::set_attributes(self, [a, b]);
     }
     fn set_status(&mut self, status: Status) {
         opentelemetry::trace::SpanRef::set_status(self, status);

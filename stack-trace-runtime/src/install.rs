@@ -209,6 +209,13 @@ impl Guard {
         }
     }
 
+    /// The OpenTelemetry provider this guard keeps installed (also the global
+    /// one), for adding other instrumentation; `None` when tracing is off.
+    #[must_use]
+    pub fn provider(&self) -> Option<SdkTracerProvider> {
+        self.installation.provider.clone()
+    }
+
     /// Exports everything finished so far, waiting at most the shutdown cap.
     ///
     /// # Errors

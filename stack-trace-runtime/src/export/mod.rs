@@ -3,7 +3,10 @@
 //! batches spans for the exporter, and flushes and shuts down within a cap.
 //!
 //! The caller's thread never blocks on export: a full queue drops the span
-//! and counts it ([`stats`]). Shutdown waits on a channel with a deadline,
+//! and counts it ([`stats`]). Nor does it wake the worker for every span (a
+//! futex wake costs about a microsecond): the worker wakes on its schedule,
+//! when a batch is full, and, with the console on, when a trace's local root
+//! ends so its waterfall prints at once. Shutdown waits on a channel with a deadline,
 //! so a hung collector cannot hang the program, even when the guard is
 //! dropped inside a current-thread tokio runtime.
 
@@ -107,7 +110,11 @@ enum Control {
 #[derive(Debug)]
 pub(crate) struct WorkerHandle {
     spans: Sender<SpanData>,
+    /// Capacity 1: a pending wake-up is enough.
+    wake: Sender<()>,
     control: Sender<Control>,
+    max_batch: usize,
+    wake_on_root: bool,
     /// Set when a caller stopped waiting for shutdown: from then on the
     /// caller has counted everything undelivered as dropped.
     abandoned: Arc<AtomicBool>,
@@ -130,7 +137,10 @@ impl WorkerHandle {
         exporter: Option<ExporterFactory>,
     ) -> Result<Self, Error> {
         let (span_tx, span_rx) = bounded::<SpanData>(settings.max_queue_size);
+        let (wake_tx, wake_rx) = bounded::<()>(1);
         let (control_tx, control_rx) = unbounded::<Control>();
+        let max_batch = settings.max_export_batch_size;
+        let wake_on_root = settings.console;
         let (ready_tx, ready_rx) = bounded::<Result<(), Error>>(1);
         let abandoned = Arc::new(AtomicBool::new(false));
         let worker_abandoned = Arc::clone(&abandoned);
@@ -151,6 +161,7 @@ impl WorkerHandle {
                 let waterfall = settings.console.then(Waterfall::stderr);
                 Worker {
                     spans: span_rx,
+                    wake: wake_rx,
                     control: control_rx,
                     sink,
                     waterfall,
@@ -170,7 +181,10 @@ impl WorkerHandle {
         }
         Ok(Self {
             spans: span_tx,
+            wake: wake_tx,
             control: control_tx,
+            max_batch,
+            wake_on_root,
             abandoned,
             warned_full: AtomicBool::new(false),
         })
@@ -183,14 +197,23 @@ impl WorkerHandle {
             stats::add_dropped(1);
             return;
         }
-        if let Err(e) = self.spans.try_send(span) {
-            stats::add_dropped(1);
-            if e.is_full() && !self.warned_full.swap(true, Ordering::Relaxed) {
-                eprintln!(
-                    "stack-trace: the export queue is full ({} spans); dropping spans until \
+        let is_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
+            || span.parent_span_is_remote;
+        match self.spans.try_send(span) {
+            Ok(()) => {
+                if (self.wake_on_root && is_root) || self.spans.len() >= self.max_batch {
+                    let _ = self.wake.try_send(());
+                }
+            }
+            Err(e) => {
+                stats::add_dropped(1);
+                if e.is_full() && !self.warned_full.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "stack-trace: the export queue is full ({} spans); dropping spans until \
                      the exporter catches up (stack_trace_runtime::stats() counts them)",
-                    self.spans.capacity().unwrap_or(0)
-                );
+                        self.spans.capacity().unwrap_or(0)
+                    );
+                }
             }
         }
     }
@@ -240,6 +263,7 @@ impl WorkerHandle {
 
 struct Worker {
     spans: Receiver<SpanData>,
+    wake: Receiver<()>,
     control: Receiver<Control>,
     sink: Option<Box<dyn Sink>>,
     waterfall: Option<Waterfall>,
@@ -255,9 +279,9 @@ impl Worker {
         let mut next_export = Instant::now() + self.delay;
         loop {
             select! {
-                recv(self.spans) -> span => match span {
-                    Ok(span) => self.accept(span),
-                    Err(_) => { self.export(); return; }
+                recv(self.wake) -> woken => {
+                    if woken.is_err() { self.drain(); self.export(); return; }
+                    self.drain();
                 },
                 recv(self.control) -> message => match message {
                     Ok(Control::Flush(done)) => {
@@ -279,6 +303,7 @@ impl Worker {
                     Err(_) => { self.drain(); self.export(); return; }
                 },
                 recv(crossbeam_channel::at(next_export)) -> _ => {
+                    self.drain();
                     self.export();
                     next_export = Instant::now() + self.delay;
                     if let Some(w) = &mut self.waterfall { w.evict_stale(); }
