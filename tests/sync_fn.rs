@@ -403,3 +403,31 @@ fn no_trace_id_outside_spans_and_unit_output_is_not_recorded() {
     let spans = spans_of(&trace, 2);
     assert!(attr(named(&spans, "returns_unit"), "output.value").is_none());
 }
+
+#[chain]
+fn with_raw_child(n: usize) -> usize {
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    let tracer = opentelemetry::global::tracer_provider().tracer("raw");
+    let mut raw = tracer.start("raw-child");
+    raw.set_attribute(opentelemetry::KeyValue::new("n", 1));
+    raw.end();
+    for i in 0..n {
+        current_span().set_attribute("bulk", i as i64);
+    }
+    n
+}
+
+#[test]
+fn raw_opentelemetry_children_nest_and_many_attributes_are_kept() {
+    let (trace, _) = in_root(|| with_raw_child(500));
+    let spans = spans_of(&trace, 3);
+    let parent = named(&spans, "with_raw_child");
+    assert!(is_child_of(named(&spans, "raw-child"), parent));
+    let bulk = parent
+        .attributes
+        .iter()
+        .filter(|kv| kv.key.as_str() == "bulk")
+        .count();
+    assert_eq!(bulk, 500, "the 128-attribute default limit is raised");
+    assert_eq!(parent.dropped_attributes_count, 0);
+}
