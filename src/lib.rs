@@ -3,5 +3,6 @@
 //! The integration tests, examples and benchmarks of the workspace live in
 //! this package; this library holds what they share.
 
+pub mod phoenix;
 pub mod receiver;
 pub mod testing;

@@ -1,0 +1,166 @@
+//! A real Arize Phoenix for the tests, and a small client for its REST API.
+//!
+//! `scripts/test` starts one server per test run and passes its URL in
+//! `STACK_TRACE_TEST_PHOENIX_URL`. When that is unset (a plain `cargo test`),
+//! the first test that needs Phoenix starts one with `scripts/phoenix start`,
+//! watched so it stops when the test process exits. Each test uses its own
+//! project name, so tests never see each other's spans.
+
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The variable `scripts/test` sets to the running server's base URL.
+pub const URL_VAR: &str = "STACK_TRACE_TEST_PHOENIX_URL";
+
+/// A running Phoenix server.
+#[derive(Debug)]
+pub struct Phoenix {
+    base_url: String,
+    http: reqwest::blocking::Client,
+}
+
+static SHARED: OnceLock<Phoenix> = OnceLock::new();
+
+impl Phoenix {
+    /// The server of this test run (started on first use if needed).
+    ///
+    /// # Panics
+    /// When no server is configured and none can be started.
+    pub fn shared() -> &'static Self {
+        SHARED.get_or_init(|| {
+            let base_url = std::env::var(URL_VAR)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(start_own_server);
+            Self {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                http: reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .expect("HTTP client"),
+            }
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The OTLP/HTTP traces endpoint.
+    #[must_use]
+    pub fn traces_url(&self) -> String {
+        format!("{}/v1/traces", self.base_url)
+    }
+
+    /// A project name no other test uses.
+    #[must_use]
+    pub fn unique_project(prefix: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{prefix}-{}-{nanos}", std::process::id())
+    }
+
+    fn get(&self, path: &str) -> Option<Value> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .send()
+            .ok()?;
+        if !response.status().is_success() {
+            return None; // 404 until the project's first span is stored
+        }
+        response.json().ok()
+    }
+
+    fn all_pages(&self, path: &str) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit=1000&cursor={c}"),
+                None => format!("{path}{sep}limit=1000"),
+            };
+            let page = self.get(&url)?;
+            out.extend(page["data"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(next) if !next.is_empty() => cursor = Some(next.to_owned()),
+                _ => return Some(out),
+            }
+        }
+    }
+
+    /// The spans of `project` (Phoenix's REST view, attributes re-flattened),
+    /// waiting until at least `min_count` are stored or `timeout` passed.
+    #[must_use]
+    pub fn spans(&self, project: &str, min_count: usize, timeout: Duration) -> Vec<Value> {
+        self.poll(&format!("/v1/projects/{project}/spans"), min_count, timeout)
+    }
+
+    /// The same spans in OTLP-JSON shape with typed attribute values
+    /// (`/spans/otlpv1`), for checking keys and value types exactly.
+    #[must_use]
+    pub fn otlp_spans(&self, project: &str, min_count: usize, timeout: Duration) -> Vec<Value> {
+        self.poll(
+            &format!("/v1/projects/{project}/spans/otlpv1"),
+            min_count,
+            timeout,
+        )
+    }
+
+    fn poll(&self, path: &str, min_count: usize, timeout: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let spans = self.all_pages(path).unwrap_or_default();
+            if spans.len() >= min_count || Instant::now() > deadline {
+                return spans;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn start_own_server() -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/phoenix");
+    let output = Command::new(script)
+        .arg("start")
+        .env("PHOENIX_WATCH_PID", std::process::id().to_string())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run scripts/phoenix start");
+    assert!(
+        output.status.success(),
+        "scripts/phoenix start failed; run scripts/test, or set {URL_VAR} to a running Phoenix"
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("PHOENIX_BASE_URL="))
+        .map(str::to_owned)
+        .expect("scripts/phoenix start prints PHOENIX_BASE_URL")
+}
+
+/// A span's attribute from Phoenix's REST view.
+#[must_use]
+pub fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
+    span["attributes"].get(key)
+}
+
+/// The span called `name`.
+///
+/// # Panics
+/// When there is none.
+#[must_use]
+pub fn by_name<'a>(spans: &'a [Value], name: &str) -> &'a Value {
+    spans.iter().find(|s| s["name"] == name).unwrap_or_else(|| {
+        panic!(
+            "no span {name:?} among {:?}",
+            spans.iter().map(|s| &s["name"]).collect::<Vec<_>>()
+        )
+    })
+}

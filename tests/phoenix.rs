@@ -1,0 +1,234 @@
+//! Against a real Arize Phoenix (started by `scripts/test`, or on first use):
+//! the example agent and in-process fixtures export over OTLP/HTTP, and the
+//! spans are read back through Phoenix's REST API.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde_json::Value;
+use stack_trace::phoenix::{attribute, by_name, Phoenix};
+use stack_trace_runtime::{agent, chain, llm, tool, Config};
+
+static TURN: Mutex<()> = Mutex::new(());
+
+fn example(name: &str) -> PathBuf {
+    // target/debug/deps/phoenix-<hash> -> target/debug/examples/<name>
+    let exe = std::env::current_exe().expect("test binary");
+    let path = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .expect("target dir")
+        .join("examples")
+        .join(name);
+    assert!(path.exists(), "{} is built by `cargo test`", path.display());
+    path
+}
+
+fn span_id(span: &Value) -> &str {
+    span["context"]["span_id"].as_str().expect("span id")
+}
+
+fn parent_of<'a>(spans: &'a [Value], child: &Value) -> Option<&'a Value> {
+    let parent = child["parent_id"].as_str()?;
+    spans.iter().find(|s| span_id(s) == parent)
+}
+
+#[test]
+fn example_agent_trace_arrives_whole_in_phoenix() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let phoenix = Phoenix::shared();
+    let project = Phoenix::unique_project("example-agent");
+    let out = Command::new(example("agent"))
+        .env("PHOENIX_COLLECTOR_ENDPOINT", phoenix.base_url())
+        .env("PHOENIX_PROJECT_NAME", &project)
+        .env("OTEL_SERVICE_NAME", "example-agent")
+        .env_remove("STACK_TRACE_CONSOLE")
+        .env_remove("OTEL_SDK_DISABLED")
+        .output()
+        .expect("example runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("── trace"),
+        "no waterfall when an endpoint is set: {stderr}"
+    );
+
+    let spans = phoenix.spans(&project, 11, Duration::from_secs(30));
+    assert_eq!(spans.len(), 11, "{spans:#?}");
+    let trace_ids: std::collections::BTreeSet<&str> = spans
+        .iter()
+        .map(|s| s["context"]["trace_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(trace_ids.len(), 1, "one trace");
+
+    let root = by_name(&spans, "Agent::run");
+    assert!(root["parent_id"].is_null(), "the agent is the root");
+    assert_eq!(root["span_kind"], "AGENT");
+    assert_eq!(
+        attribute(root, "input.value").unwrap(),
+        "Compare Postgres and SQLite for a small Django app's database."
+    );
+    assert_eq!(attribute(root, "input.mime_type").unwrap(), "text/plain");
+    assert_eq!(root["status_code"], "OK");
+
+    let count = |kind: &str| spans.iter().filter(|s| s["span_kind"] == kind).count();
+    assert_eq!((count("LLM"), count("TOOL"), count("RETRIEVER")), (5, 4, 1));
+    for span in spans
+        .iter()
+        .filter(|s| s["span_kind"] == "LLM" || s["span_kind"] == "TOOL")
+    {
+        assert_eq!(
+            span_id(parent_of(&spans, span).expect("parent")),
+            span_id(root)
+        );
+    }
+    let retriever = by_name(&spans, "Index::search");
+    assert_eq!(parent_of(&spans, retriever).unwrap()["name"], "search_docs");
+    assert_eq!(
+        attribute(retriever, "output.mime_type").unwrap(),
+        "application/json"
+    );
+
+    let chat = spans.iter().find(|s| s["name"] == "chat").unwrap();
+    let input: Value =
+        serde_json::from_str(attribute(chat, "input.value").unwrap().as_str().unwrap()).unwrap();
+    assert_eq!(input["model"], "gpt-4o-mini");
+    assert_eq!(input["temperature"], 0.2);
+    assert_eq!(input["messages"][1]["role"], "user");
+
+    let failed: Vec<&Value> = spans
+        .iter()
+        .filter(|s| s["status_code"] == "ERROR")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["name"], "fetch_chunk");
+    assert_eq!(
+        failed[0]["status_message"],
+        "ChunkNotFound: no chunk with id \"sq-9\""
+    );
+    let event = &failed[0]["events"][0];
+    assert_eq!(event["name"], "exception");
+    assert_eq!(event["attributes"]["exception.type"], "ChunkNotFound");
+    assert_eq!(
+        event["attributes"]["exception.message"],
+        "no chunk with id \"sq-9\""
+    );
+}
+
+#[tool]
+fn flaky(attempt: u32) -> Result<u32, std::io::Error> {
+    if attempt == 0 {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "upstream timed out",
+        ))
+    } else {
+        Ok(attempt)
+    }
+}
+
+#[tool]
+fn explodes(x: u8) -> u8 {
+    assert!(x < 1, "invariant broken at {x}");
+    x
+}
+
+#[llm]
+async fn slow_model(prompt: String) -> String {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    prompt
+}
+
+#[chain]
+async fn pipeline(question: &str) -> usize {
+    let _ = flaky(0);
+    let _ = flaky(1);
+    let _ = std::panic::catch_unwind(|| explodes(3));
+    let _ = tokio::time::timeout(Duration::from_millis(20), slow_model(question.to_owned())).await;
+    question.len()
+}
+
+#[agent]
+async fn handle(request: &str) -> usize {
+    pipeline(request).await
+}
+
+#[test]
+fn errors_panics_and_cancellation_as_phoenix_shows_them() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let phoenix = Phoenix::shared();
+    let project = Phoenix::unique_project("fixtures");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let guard = Config::default()
+            .endpoint(phoenix.base_url())
+            .project_name(&project)
+            .console(false)
+            .try_init()
+            .expect("init");
+        assert_eq!(handle("why?").await, 4);
+        drop(guard); // flushes from inside the current-thread runtime
+    });
+    let spans = phoenix.spans(&project, 6, Duration::from_secs(30));
+    assert_eq!(spans.len(), 6, "{spans:#?}");
+    let handle_span = by_name(&spans, "handle");
+    let pipeline_span = by_name(&spans, "pipeline");
+    assert!(handle_span["parent_id"].is_null());
+    assert_eq!(
+        pipeline_span["parent_id"].as_str(),
+        Some(span_id(handle_span))
+    );
+    assert_eq!(handle_span["span_kind"], "AGENT");
+    assert_eq!(pipeline_span["span_kind"], "CHAIN");
+    assert_eq!(attribute(handle_span, "output.value").unwrap(), "4");
+
+    let flakies: Vec<&Value> = spans.iter().filter(|s| s["name"] == "flaky").collect();
+    let err = flakies
+        .iter()
+        .find(|s| s["status_code"] == "ERROR")
+        .expect("failed attempt");
+    assert_eq!(err["status_message"], "io::Error: upstream timed out");
+    assert_eq!(attribute(err, "input.value").unwrap(), r#"{"attempt":0}"#);
+    let ok = flakies
+        .iter()
+        .find(|s| s["status_code"] == "OK")
+        .expect("second attempt");
+    assert_eq!(attribute(ok, "output.value").unwrap(), "1");
+
+    let panicked = by_name(&spans, "explodes");
+    assert_eq!(panicked["status_code"], "ERROR");
+    assert_eq!(panicked["status_message"], "panic: invariant broken at 3");
+    assert_eq!(
+        panicked["events"][0]["attributes"]["exception.type"],
+        "panic"
+    );
+
+    let cancelled = by_name(&spans, "slow_model");
+    assert_eq!(
+        cancelled["status_code"], "UNSET",
+        "a timeout is not an error"
+    );
+    assert_eq!(attribute(cancelled, "stack_trace.cancelled").unwrap(), true);
+    assert!(cancelled["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "cancelled"));
+    assert_eq!(
+        cancelled["parent_id"].as_str(),
+        Some(span_id(pipeline_span))
+    );
+}
