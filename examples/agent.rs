@@ -134,10 +134,22 @@ fn fetch_chunk(index: &Index, chunk_id: &str) -> Result<String, ChunkNotFound> {
         .ok_or_else(|| ChunkNotFound(chunk_id.to_owned()))
 }
 
-/// A scripted chat model: what a real client returns, without the network.
-struct ScriptedModel;
+/// A chat client. This one is scripted: it returns what a real
+/// OpenAI-compatible endpoint returns, without the network.
+struct ChatClient {
+    turn: std::sync::atomic::AtomicUsize,
+}
 
-impl ScriptedModel {
+impl ChatClient {
+    /// One chat completion.
+    #[llm]
+    fn chat(&self, model: &str, messages: &[Value], temperature: f64) -> Value {
+        let _ = (model, temperature);
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        let turn = self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self::reply(turn, messages)
+    }
+
     fn reply(turn: usize, messages: &[Value]) -> Value {
         let message = match turn {
             0 => tool_call("call_1", "now", json!({})),
@@ -196,14 +208,6 @@ fn tool_call(id: &str, name: &str, arguments: Value) -> Value {
     })
 }
 
-/// One chat completion.
-#[llm]
-fn chat(model: &str, messages: &[Value], temperature: f64, turn: usize) -> Value {
-    let _ = (model, temperature);
-    std::thread::sleep(std::time::Duration::from_millis(3));
-    ScriptedModel::reply(turn, messages)
-}
-
 /// What the agent returns.
 #[derive(Debug, Serialize)]
 struct AgentResult {
@@ -213,6 +217,7 @@ struct AgentResult {
 
 /// The agent: calls the model, runs the tools it asks for, until it answers.
 struct Agent {
+    client: ChatClient,
     index: Index,
     system_prompt: String,
 }
@@ -225,7 +230,7 @@ impl Agent {
             json!({"role": "user", "content": goal}),
         ];
         for turn in 0..8 {
-            let response = chat("gpt-4o-mini", &messages, 0.2, turn);
+            let response = self.client.chat("gpt-4o-mini", &messages, 0.2);
             let message = response["choices"][0]["message"].clone();
             messages.push(message.clone());
             let Some(calls) = message["tool_calls"].as_array() else {
@@ -276,6 +281,9 @@ impl Agent {
 fn main() {
     let _guard = stack_trace_runtime::init();
     let agent = Agent {
+        client: ChatClient {
+            turn: std::sync::atomic::AtomicUsize::new(0),
+        },
         index: Index::new(),
         system_prompt: "You answer database questions using the tools.".to_owned(),
     };

@@ -5,4 +5,5 @@
 
 pub mod phoenix;
 pub mod receiver;
+pub mod spec;
 pub mod testing;

@@ -97,12 +97,61 @@ fn example_agent_trace_arrives_whole_in_phoenix() {
         "application/json"
     );
 
-    let chat = spans.iter().find(|s| s["name"] == "chat").unwrap();
+    let chats: Vec<&Value> = spans
+        .iter()
+        .filter(|s| s["name"] == "ChatClient::chat")
+        .collect();
+    assert_eq!(chats.len(), 5);
+    let last = chats
+        .iter()
+        .max_by_key(|s| s["start_time"].as_str().unwrap_or_default().to_owned())
+        .unwrap();
     let input: Value =
-        serde_json::from_str(attribute(chat, "input.value").unwrap().as_str().unwrap()).unwrap();
+        serde_json::from_str(attribute(last, "input.value").unwrap().as_str().unwrap()).unwrap();
     assert_eq!(input["model"], "gpt-4o-mini");
     assert_eq!(input["temperature"], 0.2);
     assert_eq!(input["messages"][1]["role"], "user");
+    // The chat transcript, tokens and model Phoenix renders.
+    let a = |k: &str| attribute(last, k).unwrap_or_else(|| panic!("{k} missing: {last:#}"));
+    assert_eq!(a("llm.model_name"), "gpt-4o-mini-2024-07-18");
+    assert_eq!(a("llm.system"), "openai");
+    assert_eq!(a("llm.input_messages.0.message.role"), "system");
+    assert_eq!(
+        a("llm.input_messages.1.message.content"),
+        "Compare Postgres and SQLite for a small Django app's database."
+    );
+    assert_eq!(
+        a("llm.input_messages.2.message.tool_calls.0.tool_call.function.name"),
+        "now"
+    );
+    assert_eq!(a("llm.input_messages.3.message.role"), "tool");
+    assert_eq!(a("llm.input_messages.3.message.tool_call_id"), "call_1");
+    assert_eq!(a("llm.output_messages.0.message.role"), "assistant");
+    assert!(a("llm.output_messages.0.message.content")
+        .as_str()
+        .unwrap()
+        .starts_with("For a small Django app"));
+    assert_eq!(a("llm.token_count.prompt"), 290);
+    assert_eq!(a("llm.token_count.completion"), 18);
+    assert_eq!(a("llm.token_count.total"), 308);
+    let params: Value =
+        serde_json::from_str(a("llm.invocation_parameters").as_str().unwrap()).unwrap();
+    assert_eq!(
+        params,
+        serde_json::json!({"model": "gpt-4o-mini", "temperature": 0.2})
+    );
+    assert_eq!(
+        attribute(retriever, "retrieval.documents.0.document.id").unwrap(),
+        "pg-1"
+    );
+    assert_eq!(
+        attribute(retriever, "retrieval.documents.0.document.score").unwrap(),
+        0.6
+    );
+    assert_eq!(
+        attribute(retriever, "input.value").unwrap(),
+        "Postgres SQLite small Django app"
+    );
 
     let failed: Vec<&Value> = spans
         .iter()
@@ -231,4 +280,75 @@ fn errors_panics_and_cancellation_as_phoenix_shows_them() {
         cancelled["parent_id"].as_str(),
         Some(span_id(pipeline_span))
     );
+}
+
+/// Every attribute key our spans carry under an OpenInference namespace is
+/// one the specification defines, with the value type it defines (read from
+/// the raw OTLP view, since the REST view re-flattens some values).
+#[test]
+fn every_key_we_emit_is_defined_by_the_spec_with_its_type() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let phoenix = Phoenix::shared();
+    let project = Phoenix::unique_project("key-audit");
+    let out = Command::new(example("agent"))
+        .env("PHOENIX_COLLECTOR_ENDPOINT", phoenix.traces_url())
+        .env("PHOENIX_PROJECT_NAME", &project)
+        .output()
+        .expect("example runs");
+    assert!(out.status.success());
+    let spans = phoenix.otlp_spans(&project, 11, Duration::from_secs(30));
+    assert_eq!(spans.len(), 11);
+    let mut seen = std::collections::BTreeSet::new();
+    for span in &spans {
+        for kv in span["attributes"].as_array().expect("attributes") {
+            let key = kv["key"].as_str().unwrap();
+            let value = &kv["value"];
+            seen.insert(stack_trace::spec::normalize(key));
+            if stack_trace::spec::is_audited(key) {
+                assert!(
+                    stack_trace::spec::is_defined(key),
+                    "{key} is not an OpenInference key"
+                );
+            }
+            let typed = |field: &str| !value[field].is_null();
+            if key.starts_with("llm.token_count.") {
+                assert!(typed("int_value"), "{key} must be an integer: {value}");
+            } else if key.ends_with("document.score") {
+                assert!(typed("double_value"), "{key} must be a float: {value}");
+            } else if key.ends_with("document.id") {
+                assert!(
+                    typed("string_value") || typed("int_value"),
+                    "{key}: {value}"
+                );
+            } else {
+                assert!(typed("string_value"), "{key} must be a string: {value}");
+            }
+            let json_typed = key == "llm.invocation_parameters"
+                || key.ends_with("tool_call.function.arguments")
+                || key.ends_with("document.metadata")
+                || key.ends_with("tool.json_schema")
+                || key == "tool.parameters";
+            if json_typed {
+                let text = value["string_value"].as_str().unwrap();
+                assert!(
+                    serde_json::from_str::<Value>(text).is_ok(),
+                    "{key} must hold valid JSON: {text}"
+                );
+            }
+        }
+    }
+    for expected in [
+        "openinference.span.kind",
+        "llm.input_messages.{i}.message.role",
+        "llm.output_messages.{i}.message.content",
+        "llm.token_count.total",
+        "retrieval.documents.{i}.document.content",
+    ] {
+        assert!(
+            seen.contains(expected),
+            "{expected} was never emitted: {seen:?}"
+        );
+    }
 }

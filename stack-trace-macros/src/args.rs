@@ -16,6 +16,30 @@ pub(crate) struct Args {
     pub skip_all: Option<Path>,
     /// The `skip` keyword of the first `skip(..)`, for errors.
     pub skip_keyword: Option<Path>,
+    /// `#[llm(messages = param)]`, `tools = param`; `#[retriever(query = param)]`.
+    pub messages: Option<Ident>,
+    pub tools: Option<Ident>,
+    pub query: Option<Ident>,
+    /// `#[llm(model = "...", provider = "...", system = "...")]`.
+    pub model: Option<LitStr>,
+    pub provider: Option<LitStr>,
+    pub system: Option<LitStr>,
+    /// `#[llm(params(a, b))]`.
+    pub params: Option<Vec<Ident>>,
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T, key: &Path, attr: &str, errors: &Errors) {
+    if slot.is_some() {
+        errors.at(
+            key,
+            format!(
+                "duplicate `{}` argument of `#[{attr}]`; give it once",
+                quote::ToTokens::to_token_stream(key)
+            ),
+        );
+    } else {
+        *slot = Some(value);
+    }
 }
 
 pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Args {
@@ -82,6 +106,55 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                 );
             } else {
                 args.skip_all = Some(meta.path.clone());
+            }
+        } else if let Some(key) = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .filter(|k| kind.accepts(k))
+        {
+            match key.as_str() {
+                "messages" | "tools" | "query" => {
+                    let value = meta.value()?;
+                    let ident: Ident = value.parse().map_err(|e| {
+                        syn::Error::new(
+                            e.span(),
+                            format!("expected a parameter name: `#[{attr}({key} = param)]`"),
+                        )
+                    })?;
+                    let slot = match key.as_str() {
+                        "messages" => &mut args.messages,
+                        "tools" => &mut args.tools,
+                        _ => &mut args.query,
+                    };
+                    set_once(slot, ident, &meta.path, attr, errors);
+                }
+                "model" | "provider" | "system" => {
+                    let value = meta.value()?;
+                    let lit: LitStr = value.parse().map_err(|e| {
+                        syn::Error::new(
+                            e.span(),
+                            format!("expected a string: `#[{attr}({key} = \"...\")]`"),
+                        )
+                    })?;
+                    let slot = match key.as_str() {
+                        "model" => &mut args.model,
+                        "provider" => &mut args.provider,
+                        _ => &mut args.system,
+                    };
+                    set_once(slot, lit, &meta.path, attr, errors);
+                }
+                _ => {
+                    let mut names = Vec::new();
+                    meta.parse_nested_meta(|inner| {
+                        match inner.path.get_ident() {
+                            Some(ident) => names.push(ident.clone()),
+                            None => errors.at(&inner.path, "`params(..)` lists parameter names, like `params(temperature, max_tokens)`"),
+                        }
+                        Ok(())
+                    })?;
+                    set_once(&mut args.params, names, &meta.path, attr, errors);
+                }
             }
         } else {
             let shown = meta.path.get_ident().map_or_else(

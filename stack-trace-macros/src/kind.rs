@@ -49,6 +49,25 @@ impl MacroKind {
 
     /// The arguments this macro accepts, for error messages.
     pub(crate) fn allowed_arguments(self) -> &'static str {
-        "`name = \"...\"`, `skip(arg, ...)`, `skip_all`"
+        match self {
+            Self::Llm => {
+                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `messages = param`, `tools = param`, \
+                 `model = \"...\"`, `provider = \"...\"`, `system = \"...\"`, `params(arg, ...)`"
+            }
+            Self::Retriever => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `query = param`",
+            _ => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`",
+        }
+    }
+
+    /// Whether this macro accepts the kind-specific argument `key`.
+    pub(crate) fn accepts(self, key: &str) -> bool {
+        match self {
+            Self::Llm => matches!(
+                key,
+                "messages" | "tools" | "model" | "provider" | "system" | "params"
+            ),
+            Self::Retriever => key == "query",
+            _ => false,
+        }
     }
 }

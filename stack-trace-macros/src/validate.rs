@@ -18,6 +18,42 @@ pub(crate) fn check(
     has_body(kind, target, errors);
     skipped_params_exist(args, facts, errors);
     skip_and_skip_all(kind, args, errors);
+    named_params_exist(args, facts, errors);
+}
+
+/// `messages = x`, `tools = x`, `query = x`, `params(x)` must name parameters.
+fn named_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
+    let named = args
+        .messages
+        .iter()
+        .map(|i| ("messages", i))
+        .chain(args.tools.iter().map(|i| ("tools", i)))
+        .chain(args.query.iter().map(|i| ("query", i)))
+        .chain(args.params.iter().flatten().map(|i| ("params", i)));
+    for (key, ident) in named {
+        if !facts.params.iter().any(|p| p.ident == *ident) {
+            errors.at(
+                ident,
+                format!(
+                    "`{key}` names `{ident}`, but this function has no parameter `{ident}` ({})",
+                    known_params(facts)
+                ),
+            );
+        }
+    }
+}
+
+fn known_params(facts: &SigFacts) -> String {
+    let known: Vec<String> = facts
+        .params
+        .iter()
+        .map(|p| format!("`{}`", p.ident))
+        .collect();
+    if known.is_empty() {
+        "it has none".to_owned()
+    } else {
+        format!("its parameters are {}", known.join(", "))
+    }
 }
 
 /// A span cannot start at compile time.

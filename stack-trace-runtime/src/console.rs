@@ -44,6 +44,71 @@ pub(crate) struct Row {
     duration: Duration,
     error: Option<String>,
     cancelled: bool,
+    /// Kind-specific detail: model and tokens, documents and top score.
+    detail: Option<String>,
+}
+
+/// The short detail shown after the duration: `gpt-4o · 82→17 tokens` for an
+/// LLM span, `3 docs · top 0.87` for a retriever.
+fn detail(kind: &str, span: &SpanData) -> Option<String> {
+    let get = |key: &str| {
+        span.attributes
+            .iter()
+            .rev()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| &kv.value)
+    };
+    match kind {
+        "LLM" => {
+            let model = get("llm.model_name").map(|v| v.as_str().into_owned());
+            let prompt = get("llm.token_count.prompt").and_then(as_int);
+            let completion = get("llm.token_count.completion").and_then(as_int);
+            let tokens = match (prompt, completion) {
+                (Some(p), Some(c)) => Some(format!("{p}→{c} tokens")),
+                (Some(p), None) => Some(format!("{p} prompt tokens")),
+                _ => get("llm.token_count.total")
+                    .and_then(as_int)
+                    .map(|t| format!("{t} tokens")),
+            };
+            let parts: Vec<String> = [model, tokens].into_iter().flatten().collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        }
+        "RETRIEVER" | "RERANKER" => {
+            let mut docs = std::collections::BTreeSet::new();
+            let mut top: Option<f64> = None;
+            for kv in &span.attributes {
+                let key = kv.key.as_str();
+                let rest = key
+                    .strip_prefix("retrieval.documents.")
+                    .or_else(|| key.strip_prefix("reranker.output_documents."));
+                if let Some((index, field)) = rest.and_then(|r| r.split_once('.')) {
+                    docs.insert(index.to_owned());
+                    if field == "document.score" {
+                        if let Value::F64(score) = kv.value {
+                            top = Some(top.map_or(score, |t: f64| t.max(score)));
+                        }
+                    }
+                }
+            }
+            if docs.is_empty() {
+                return None;
+            }
+            let n = docs.len();
+            let noun = if n == 1 { "doc" } else { "docs" };
+            Some(match top {
+                Some(top) => format!("{n} {noun} · top {top:.2}"),
+                None => format!("{n} {noun}"),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::I64(i) => Some(*i),
+        _ => None,
+    }
 }
 
 impl Row {
@@ -57,6 +122,8 @@ impl Row {
                 _ => {}
             }
         }
+        let kind = kind.unwrap_or_else(|| "SPAN".to_owned());
+        let detail = detail(&kind, span);
         let error = match &span.status {
             Status::Error { description } => Some(description.to_string()),
             _ => None,
@@ -64,7 +131,7 @@ impl Row {
         Self {
             span_id: span.span_context.span_id(),
             parent_id: span.parent_span_id,
-            kind: kind.unwrap_or_else(|| "SPAN".to_owned()),
+            kind,
             name: span.name.to_string(),
             start: span.start_time,
             duration: span
@@ -73,6 +140,7 @@ impl Row {
                 .unwrap_or_default(),
             error,
             cancelled,
+            detail,
         }
     }
 }
@@ -287,6 +355,9 @@ pub(crate) fn render(
             " ".repeat(pad),
             human_duration(row.duration)
         );
+        if let Some(detail) = &row.detail {
+            let _ = write!(out, "  {}", paint(color, "2", detail));
+        }
         if let Some(error) = &row.error {
             let _ = write!(out, "  {}", paint(color, "31", &format!("ERROR {error}")));
         }
@@ -315,17 +386,20 @@ mod tests {
             duration: Duration::from_millis(ms),
             error: None,
             cancelled: false,
+            detail: None,
         }
     }
 
     #[test]
     fn renders_an_indented_tree_in_start_order() {
+        let mut llm = row(2, 1, "LLM", "chat", 10, 4_200);
+        llm.detail = Some("gpt-4o · 82→17 tokens".to_owned());
         let mut tool = row(3, 1, "TOOL", "search_docs", 5_000, 300);
         tool.error = Some("IndexError: gone".to_owned());
         let rows = vec![
             row(4, 3, "RETRIEVER", "Index::search", 5_050, 200),
             tool,
-            row(2, 1, "LLM", "chat", 10, 4_200),
+            llm,
             row(1, 0, "AGENT", "Agent::run", 0, 18_400),
         ];
         let text = render(TraceId::from(0xabcu128), &rows, 0, false, false);
@@ -335,7 +409,10 @@ mod tests {
             "{text}"
         );
         assert_eq!(lines[1], "AGENT     Agent::run           18.4s");
-        assert_eq!(lines[2], "LLM         chat                4.2s");
+        assert_eq!(
+            lines[2],
+            "LLM         chat                4.2s  gpt-4o · 82→17 tokens"
+        );
         assert_eq!(
             lines[3],
             "TOOL        search_docs        300ms  ERROR IndexError: gone"

@@ -14,9 +14,13 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{Context, ContextGuard, KeyValue};
 
+use serde::Serialize;
+use serde_json::Value;
+
 use crate::capture::error::ErrorInfo;
-use crate::capture::{Captured, InputShape, Inputs};
+use crate::capture::{self, Captured, InputShape, Inputs};
 use crate::future::InContext;
+use crate::openinference::{self, Roles};
 use crate::panic_message::panic_message;
 use crate::semconv::{self, SpanKind};
 use crate::span_name::method_span_name;
@@ -39,12 +43,28 @@ enum State {
     Ended,
 }
 
+static NO_ROLES: Roles = Roles {
+    messages: None,
+    tools: None,
+    model_param: None,
+    model: None,
+    provider: None,
+    system: None,
+    params: None,
+};
+
 /// The span of one call of an annotated function. Not public API.
+
 #[derive(Debug)]
 pub struct SpanGuard {
     kind: SpanKind,
     state: State,
     errored: bool,
+    roles: Option<&'static Roles>,
+    /// The model the call asked for (LLM spans), from its arguments.
+    requested_model: Option<String>,
+    /// Whether `llm.model_name` / `llm.system` / `llm.provider` were written.
+    identity_written: bool,
 }
 
 impl SpanGuard {
@@ -62,6 +82,9 @@ impl SpanGuard {
                 kind,
                 state: State::Off,
                 errored: false,
+                roles: None,
+                requested_model: None,
+                identity_written: false,
             };
         }
         let state = Context::map_current(|parent| {
@@ -98,7 +121,16 @@ impl SpanGuard {
             kind,
             state,
             errored: false,
+            roles: None,
+            requested_model: None,
+            identity_written: false,
         }
+    }
+
+    /// Tells the guard which parameters hold the messages, tools and model
+    /// (from the macro's arguments and the parameter names).
+    pub fn set_roles(&mut self, roles: &'static Roles) {
+        self.roles = Some(roles);
     }
 
     /// Whether this call's span records (captured values would be kept).
@@ -134,9 +166,69 @@ impl SpanGuard {
 
     /// Records the captured arguments as `input.value` / `input.mime_type`.
     pub fn set_inputs(&mut self, inputs: Inputs) {
-        if let Some(captured) = inputs.finish() {
-            self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
+        let Some(captured) = inputs.finish() else {
+            return;
+        };
+        if self.kind == SpanKind::Llm && captured.mime == semconv::MIME_JSON {
+            if let Ok(Value::Object(args)) = serde_json::from_str::<Value>(&captured.value) {
+                let llm = openinference::llm_inputs(self.roles.unwrap_or(&NO_ROLES), &args);
+                self.requested_model = llm.requested_model;
+                self.write_attributes(llm.attributes);
+            }
         }
+        self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
+    }
+
+    /// Records a `Serialize` result as the output, plus what its shape tells
+    /// for the span's kind (messages and tokens of an LLM response, the
+    /// documents of a retriever). `debug` is the fallback text if
+    /// serialization fails.
+    pub fn output_serialize<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        debug: Option<&dyn Fn() -> String>,
+    ) {
+        let captured = match debug {
+            Some(debug) => capture::capture_serialize_or_debug_with(value, debug),
+            None => capture::capture_serialize(value),
+        };
+        if matches!(self.kind, SpanKind::Llm | SpanKind::Retriever) {
+            if let Ok(Ok(structured)) =
+                catch_unwind(AssertUnwindSafe(|| serde_json::to_value(value)))
+            {
+                self.derive_from_output(&structured);
+            }
+        }
+        self.set_output(captured);
+    }
+
+    fn derive_from_output(&mut self, output: &Value) {
+        match self.kind {
+            SpanKind::Llm => {
+                let facts = openinference::llm_response(output);
+                let identity = openinference::llm_identity(
+                    self.roles.unwrap_or(&NO_ROLES),
+                    facts.shape,
+                    facts.model.as_deref(),
+                    self.requested_model.as_deref(),
+                );
+                self.identity_written = true;
+                self.write_attributes(facts.attributes);
+                self.write_attributes(identity);
+            }
+            SpanKind::Retriever => {
+                let documents = openinference::retrieval_documents(output);
+                self.write_attributes(documents);
+            }
+            _ => {}
+        }
+    }
+
+    fn write_attributes(&mut self, attributes: Vec<KeyValue>) {
+        if attributes.is_empty() {
+            return;
+        }
+        self.with_span(|span| span.set_attributes(attributes));
     }
 
     /// Records the result as `output.value` / `output.mime_type` (`None`: no output).
@@ -266,6 +358,16 @@ impl SpanGuard {
     /// Ends the span after the body completed (status OK unless an error was
     /// recorded).
     pub fn finish(&mut self) {
+        if self.kind == SpanKind::Llm && !self.identity_written && self.is_recording() {
+            let identity = openinference::llm_identity(
+                self.roles.unwrap_or(&NO_ROLES),
+                None,
+                None,
+                self.requested_model.as_deref(),
+            );
+            self.identity_written = true;
+            self.write_attributes(identity);
+        }
         if !self.errored {
             self.with_span(|span| span.set_status(Status::Ok));
         }
@@ -295,6 +397,8 @@ trait SpanMut {
     fn set_attribute(&mut self, kv: KeyValue);
     /// Two attributes at once (one lock on a shared span).
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue);
+    /// Many attributes at once (one lock on a shared span).
+    fn set_attributes(&mut self, attributes: Vec<KeyValue>);
     fn set_status(&mut self, status: Status);
     fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>);
 }
@@ -306,6 +410,9 @@ impl SpanMut for OwnedSpan {
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
         opentelemetry::trace::Span::set_attribute(self, a);
         opentelemetry::trace::Span::set_attribute(self, b);
+    }
+    fn set_attributes(&mut self, attributes: Vec<KeyValue>) {
+        opentelemetry::trace::Span::set_attributes(self, attributes);
     }
     fn set_status(&mut self, status: Status) {
         opentelemetry::trace::Span::set_status(self, status);
@@ -321,6 +428,9 @@ impl SpanMut for opentelemetry::trace::SpanRef<'_> {
     }
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
         opentelemetry::trace::SpanRef::set_attributes(self, [a, b]);
+    }
+    fn set_attributes(&mut self, attributes: Vec<KeyValue>) {
+        opentelemetry::trace::SpanRef::set_attributes(self, attributes);
     }
     fn set_status(&mut self, status: Status) {
         opentelemetry::trace::SpanRef::set_status(self, status);

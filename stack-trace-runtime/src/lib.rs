@@ -34,6 +34,7 @@ mod export;
 mod future;
 mod guard;
 mod install;
+mod openinference;
 mod panic_message;
 pub mod semconv;
 mod span_name;

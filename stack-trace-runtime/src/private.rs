@@ -11,6 +11,7 @@ pub use crate::capture::probe::{
 pub use crate::capture::Inputs;
 pub use crate::future::InContext;
 pub use crate::guard::SpanGuard;
+pub use crate::openinference::Roles;
 pub use crate::semconv::SpanKind as Kind;
 pub use ::core::any::type_name;
 pub use ::core::option::Option::{None, Some};

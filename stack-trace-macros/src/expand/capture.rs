@@ -6,22 +6,39 @@ use quote::quote;
 
 use super::{rt, unraw, Locals};
 use crate::args::Args;
+use crate::kind::MacroKind;
 use crate::signature::SigFacts;
 
 /// `if span.is_recording() { inputs...; }` (nothing with `skip_all`).
-pub(crate) fn arguments(args: &Args, facts: &SigFacts, locals: &Locals) -> TokenStream {
+pub(crate) fn arguments(
+    kind: MacroKind,
+    args: &Args,
+    facts: &SigFacts,
+    locals: &Locals,
+) -> TokenStream {
     if args.skip_all.is_some() {
         return TokenStream::new();
     }
     let rt = rt();
     let span = &locals.span;
     let inputs = Ident::new("__st_inputs", Span::mixed_site());
-    let params: Vec<&Ident> = facts
+    let mut params: Vec<&Ident> = facts
         .params
         .iter()
         .map(|p| &p.ident)
         .filter(|ident| !args.skip.contains(ident))
         .collect();
+    if kind == MacroKind::Retriever {
+        // A retriever's input is its query: `query = param`, else a parameter
+        // named `query`, else the only parameter.
+        let query = args
+            .query
+            .as_ref()
+            .or_else(|| params.iter().copied().find(|p| *p == "query"));
+        if let Some(query) = query {
+            params = vec![query];
+        }
+    }
     let count = params.len();
     let names: Vec<String> = params.iter().map(|ident| unraw(ident)).collect();
     quote! {

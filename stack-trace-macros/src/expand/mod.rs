@@ -89,13 +89,15 @@ fn instrumentation(
     } else {
         quote!(#rt::__private::None)
     };
-    let capture = capture::arguments(args, facts, &locals);
+    let capture = capture::arguments(kind, args, facts, &locals);
+    let roles = roles(kind, args, facts, &locals);
     let prologue = quote! {
         let mut #span = #rt::__private::SpanGuard::start(
             #rt::__private::Kind::#variant,
             #name,
             #type_name,
         );
+        #roles
         #capture
     };
     let epilogue = capture::outcome(&locals);
@@ -103,6 +105,55 @@ fn instrumentation(
         prologue,
         epilogue,
         locals,
+    }
+}
+
+/// For `#[llm]`: which parameters hold the messages, tools and model, and
+/// the model, provider and system given as arguments.
+fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> TokenStream {
+    if kind != MacroKind::Llm {
+        return TokenStream::new();
+    }
+    let rt = rt();
+    let span = &locals.span;
+    let has_param = |name: &str| facts.params.iter().any(|p| p.ident == name);
+    let opt_str = |value: Option<String>| match value {
+        Some(v) => quote!(#rt::__private::Some(#v)),
+        None => quote!(#rt::__private::None),
+    };
+    let messages = opt_str(
+        args.messages
+            .as_ref()
+            .map(unraw)
+            .or_else(|| has_param("messages").then(|| "messages".to_owned())),
+    );
+    let tools = opt_str(
+        args.tools
+            .as_ref()
+            .map(unraw)
+            .or_else(|| has_param("tools").then(|| "tools".to_owned())),
+    );
+    let model_param = opt_str(has_param("model").then(|| "model".to_owned()));
+    let model = opt_str(args.model.as_ref().map(syn::LitStr::value));
+    let provider = opt_str(args.provider.as_ref().map(syn::LitStr::value));
+    let system = opt_str(args.system.as_ref().map(syn::LitStr::value));
+    let params = match &args.params {
+        Some(list) => {
+            let names: Vec<String> = list.iter().map(unraw).collect();
+            quote!(#rt::__private::Some(&[#(#names),*]))
+        }
+        None => quote!(#rt::__private::None),
+    };
+    quote! {
+        #span.set_roles(&#rt::__private::Roles {
+            messages: #messages,
+            tools: #tools,
+            model_param: #model_param,
+            model: #model,
+            provider: #provider,
+            system: #system,
+            params: #params,
+        });
     }
 }
 

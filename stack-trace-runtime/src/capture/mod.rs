@@ -83,12 +83,13 @@ pub(crate) fn capture_serialize<T: Serialize + ?Sized>(value: &T) -> Option<Capt
     })
 }
 
-/// Captures a value that is both `Serialize` and `Debug`: JSON when it
-/// serializes, its `Debug` text when serialization fails, so nothing is lost.
-pub(crate) fn capture_serialize_or_debug<T: Serialize + Debug + ?Sized>(
+/// Captures a `Serialize` value; when serialization fails, the `Debug`
+/// text `debug` gives instead, so nothing is lost.
+pub(crate) fn capture_serialize_or_debug_with<T: Serialize + ?Sized>(
     value: &T,
+    debug: &dyn Fn() -> String,
 ) -> Option<Captured> {
-    try_top_level(value).unwrap_or_else(|_| Some(capture_debug(value)))
+    try_top_level(value).unwrap_or_else(|_| Some(Captured::text(debug())))
 }
 
 /// Captures a value through its `Debug` impl, as `text/plain`.
@@ -355,7 +356,7 @@ mod tests {
     fn map_with_non_string_keys_falls_back_to_debug() {
         let mut map = std::collections::BTreeMap::new();
         map.insert((1, 2), "x");
-        let got = capture_serialize_or_debug(&map).unwrap();
+        let got = capture_serialize_or_debug_with(&map, &|| format!("{map:?}")).unwrap();
         assert_eq!(got.value, r#"{(1, 2): "x"}"#);
         assert_eq!(got.mime, MIME_TEXT);
     }

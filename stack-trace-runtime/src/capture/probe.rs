@@ -12,7 +12,7 @@ use core::fmt::Debug;
 
 use serde::Serialize;
 
-use super::{capture_debug, capture_opaque, capture_serialize, capture_serialize_or_debug, Inputs};
+use super::{capture_debug, capture_opaque, Inputs};
 use crate::guard::SpanGuard;
 
 /// Wraps a borrowed value for capture. See the module docs.
@@ -33,7 +33,8 @@ impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
         inputs.serialize(name, value, Some(&|| capture_debug(value).value));
     }
     fn st_output(&self, span: &mut SpanGuard) {
-        span.set_output(capture_serialize_or_debug(self.0));
+        let value = self.0;
+        span.output_serialize(value, Some(&|| capture_debug(value).value));
     }
 }
 
@@ -50,7 +51,7 @@ impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
         inputs.serialize(name, self.0, None);
     }
     fn st_output(&self, span: &mut SpanGuard) {
-        span.set_output(capture_serialize(self.0));
+        span.output_serialize(self.0, None);
     }
 }
 

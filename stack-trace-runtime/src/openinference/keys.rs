@@ -1,0 +1,20 @@
+//! OpenInference attribute keys for kind-specific capture, spelled exactly as
+//! the specification does.
+
+pub(crate) const LLM_INPUT_MESSAGES: &str = "llm.input_messages";
+pub(crate) const LLM_OUTPUT_MESSAGES: &str = "llm.output_messages";
+pub(crate) const LLM_MODEL_NAME: &str = "llm.model_name";
+pub(crate) const LLM_SYSTEM: &str = "llm.system";
+pub(crate) const LLM_PROVIDER: &str = "llm.provider";
+pub(crate) const LLM_INVOCATION_PARAMETERS: &str = "llm.invocation_parameters";
+pub(crate) const LLM_TOOLS: &str = "llm.tools";
+pub(crate) const LLM_FINISH_REASON: &str = "llm.finish_reason";
+pub(crate) const TOKENS_PROMPT: &str = "llm.token_count.prompt";
+pub(crate) const TOKENS_COMPLETION: &str = "llm.token_count.completion";
+pub(crate) const TOKENS_TOTAL: &str = "llm.token_count.total";
+pub(crate) const TOKENS_CACHE_READ: &str = "llm.token_count.prompt_details.cache_read";
+pub(crate) const TOKENS_CACHE_WRITE: &str = "llm.token_count.prompt_details.cache_write";
+pub(crate) const TOKENS_PROMPT_AUDIO: &str = "llm.token_count.prompt_details.audio";
+pub(crate) const TOKENS_REASONING: &str = "llm.token_count.completion_details.reasoning";
+pub(crate) const TOKENS_COMPLETION_AUDIO: &str = "llm.token_count.completion_details.audio";
+pub(crate) const RETRIEVAL_DOCUMENTS: &str = "retrieval.documents";

@@ -1,0 +1,280 @@
+//! Kind-specific capture: what an `LLM` or `RETRIEVER` span carries beyond
+//! `input.value` / `output.value`, derived from the values the function
+//! already takes and returns (after serialization, by shape).
+
+pub(crate) mod documents;
+pub(crate) mod keys;
+pub(crate) mod messages;
+pub(crate) mod response;
+
+use opentelemetry::KeyValue;
+use serde_json::{Map, Value};
+
+use crate::capture::secret::is_secret_name;
+use response::Shape;
+
+/// How an annotated function's parameters map to OpenInference roles, from
+/// the macro's arguments and the parameter names. Not public API.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Roles {
+    /// The parameter holding the chat messages (or a request with `messages`).
+    pub messages: Option<&'static str>,
+    /// The parameter holding tool definitions.
+    pub tools: Option<&'static str>,
+    /// The parameter holding the model name.
+    pub model_param: Option<&'static str>,
+    /// `#[llm(model = "...")]`.
+    pub model: Option<&'static str>,
+    /// `#[llm(provider = "...")]`.
+    pub provider: Option<&'static str>,
+    /// `#[llm(system = "...")]`.
+    pub system: Option<&'static str>,
+    /// `#[llm(params(...))]`: the invocation parameters; `None`: every scalar one.
+    pub params: Option<&'static [&'static str]>,
+}
+
+/// What the inputs of an LLM call tell: its attributes and the model it asked for.
+#[derive(Debug, Default)]
+pub(crate) struct LlmInputs {
+    pub attributes: Vec<KeyValue>,
+    pub requested_model: Option<String>,
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// Reads the messages, tools and invocation parameters of an LLM call from
+/// its captured arguments (the `input.value` object).
+pub(crate) fn llm_inputs(roles: &Roles, args: &Map<String, Value>) -> LlmInputs {
+    let mut out = LlmInputs::default();
+    let mut invocation = Map::new();
+    let mut tools = roles.tools.and_then(|name| args.get(name)).cloned();
+    let mut messages = roles.messages.and_then(|name| args.get(name));
+    // A whole request (`{model, messages, temperature, tools}`) as the messages parameter.
+    if let Some(Value::Object(request)) = messages {
+        for (key, value) in request {
+            match key.as_str() {
+                "messages" | "tools" => {}
+                _ if is_scalar(value) && !is_secret_name(key) => {
+                    invocation.insert(key.clone(), value.clone());
+                }
+                _ => {}
+            }
+        }
+        if tools.is_none() {
+            tools = request.get("tools").cloned();
+        }
+        if let Some(Value::String(model)) = request.get("model") {
+            out.requested_model = Some(model.clone());
+        }
+        messages = request.get("messages");
+    }
+    if let Some(messages) = messages {
+        messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, 0, &mut out.attributes);
+    }
+    if let Some(Value::Array(list)) = &tools {
+        for (i, tool) in list.iter().enumerate() {
+            out.attributes.push(KeyValue::new(
+                format!("{}.{i}.tool.json_schema", keys::LLM_TOOLS),
+                messages::json_text(tool),
+            ));
+        }
+    }
+    for (name, value) in args {
+        let role = Some(name.as_str());
+        if role == roles.messages
+            || role == roles.tools
+            || !is_scalar(value)
+            || is_secret_name(name)
+        {
+            continue;
+        }
+        if value == crate::semconv::REDACTED {
+            continue;
+        }
+        let wanted =
+            roles.params.is_none_or(|p| p.contains(&name.as_str())) || role == roles.model_param;
+        if wanted {
+            invocation.insert(name.clone(), value.clone());
+        }
+    }
+    if let Some(Value::String(model)) = roles.model_param.and_then(|p| args.get(p)) {
+        out.requested_model = Some(model.clone());
+    }
+    if !invocation.is_empty() {
+        out.attributes.push(KeyValue::new(
+            keys::LLM_INVOCATION_PARAMETERS,
+            Value::Object(invocation).to_string(),
+        ));
+    }
+    out
+}
+
+/// What the response of an LLM call tells.
+pub(crate) fn llm_response(response: &Value) -> response::ResponseFacts {
+    response::read(response)
+}
+
+/// `llm.model_name`, `llm.system`, `llm.provider`: the model the response
+/// names, else `#[llm(model)]`, else the model parameter; system and provider
+/// from the attributes, else the response shape, else the model name.
+pub(crate) fn llm_identity(
+    roles: &Roles,
+    shape: Option<Shape>,
+    response_model: Option<&str>,
+    requested_model: Option<&str>,
+) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    let model = response_model.or(roles.model).or(requested_model);
+    if let Some(model) = model {
+        out.push(KeyValue::new(keys::LLM_MODEL_NAME, model.to_owned()));
+    }
+    let from_shape = match shape {
+        Some(Shape::OpenAiChat) => Some("openai"),
+        Some(Shape::Anthropic) => Some("anthropic"),
+        None => None,
+    };
+    let system = roles
+        .system
+        .map(str::to_ascii_lowercase)
+        .or_else(|| {
+            model
+                .and_then(response::system_from_model)
+                .map(str::to_owned)
+        })
+        .or_else(|| from_shape.map(str::to_owned));
+    if let Some(system) = &system {
+        out.push(KeyValue::new(keys::LLM_SYSTEM, system.clone()));
+    }
+    let provider = roles.provider.map(str::to_ascii_lowercase).or_else(|| {
+        system.as_deref().and_then(|s| match s {
+            "openai" | "anthropic" | "cohere" | "mistralai" | "xai" | "deepseek" => {
+                Some(s.to_owned())
+            }
+            "vertexai" => Some("google".to_owned()),
+            _ => None,
+        })
+    });
+    if let Some(provider) = provider {
+        out.push(KeyValue::new(keys::LLM_PROVIDER, provider));
+    }
+    out
+}
+
+/// `retrieval.documents.*` from a retriever's output.
+pub(crate) fn retrieval_documents(output: &Value) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    documents::flatten_documents(keys::RETRIEVAL_DOCUMENTS, output, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::Value as OtelValue;
+    use serde_json::json;
+
+    fn get<'a>(kvs: &'a [KeyValue], key: &str) -> Option<&'a OtelValue> {
+        kvs.iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| &kv.value)
+    }
+
+    #[test]
+    fn llm_inputs_from_separate_parameters() {
+        let roles = Roles {
+            messages: Some("messages"),
+            tools: Some("tools"),
+            model_param: Some("model"),
+            ..Roles::default()
+        };
+        let args = json!({
+            "model": "gpt-4o", "temperature": 0.2, "max_tokens": 256, "api_key": "__REDACTED__",
+            "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+            "options": {"nested": true}
+        });
+        let got = llm_inputs(&roles, args.as_object().unwrap());
+        assert_eq!(got.requested_model.as_deref(), Some("gpt-4o"));
+        let a = &got.attributes;
+        assert_eq!(
+            get(a, "llm.input_messages.0.message.content"),
+            Some(&OtelValue::from("hi"))
+        );
+        assert_eq!(
+            get(a, "llm.tools.0.tool.json_schema"),
+            Some(&OtelValue::from(
+                r#"{"function":{"name":"get_weather"},"type":"function"}"#
+            ))
+        );
+        let params: Value =
+            serde_json::from_str(&get(a, "llm.invocation_parameters").unwrap().as_str()).unwrap();
+        assert_eq!(
+            params,
+            json!({"model": "gpt-4o", "temperature": 0.2, "max_tokens": 256})
+        );
+    }
+
+    #[test]
+    fn llm_inputs_from_a_request_struct_and_named_params() {
+        let roles = Roles {
+            messages: Some("request"),
+            params: Some(&["seed"]),
+            ..Roles::default()
+        };
+        let args = json!({
+            "request": {"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "yo"}]},
+            "seed": 7, "user_tag": "x"
+        });
+        let got = llm_inputs(&roles, args.as_object().unwrap());
+        assert_eq!(got.requested_model.as_deref(), Some("claude-sonnet-4-5"));
+        let params: Value = serde_json::from_str(
+            &get(&got.attributes, "llm.invocation_parameters")
+                .unwrap()
+                .as_str(),
+        )
+        .unwrap();
+        assert_eq!(
+            params,
+            json!({"model": "claude-sonnet-4-5", "max_tokens": 100, "seed": 7})
+        );
+        assert_eq!(
+            get(&got.attributes, "llm.input_messages.0.message.role"),
+            Some(&OtelValue::from("user"))
+        );
+    }
+
+    #[test]
+    fn identity_precedence() {
+        let roles = Roles {
+            model: Some("configured-model"),
+            ..Roles::default()
+        };
+        let ids = llm_identity(
+            &roles,
+            Some(Shape::OpenAiChat),
+            Some("gpt-4o-2024-08-06"),
+            Some("gpt-4o"),
+        );
+        assert_eq!(
+            get(&ids, "llm.model_name"),
+            Some(&OtelValue::from("gpt-4o-2024-08-06"))
+        );
+        assert_eq!(get(&ids, "llm.system"), Some(&OtelValue::from("openai")));
+        assert_eq!(get(&ids, "llm.provider"), Some(&OtelValue::from("openai")));
+        let ids = llm_identity(&roles, None, None, Some("param-model"));
+        assert_eq!(
+            get(&ids, "llm.model_name"),
+            Some(&OtelValue::from("configured-model"))
+        );
+        let roles = Roles {
+            provider: Some("Azure"),
+            system: Some("openai"),
+            ..Roles::default()
+        };
+        let ids = llm_identity(&roles, None, None, Some("claude-x"));
+        assert_eq!(get(&ids, "llm.provider"), Some(&OtelValue::from("azure")));
+        assert_eq!(get(&ids, "llm.system"), Some(&OtelValue::from("openai")));
+    }
+}

@@ -1,0 +1,324 @@
+//! Kind-specific capture read back from finished spans: chat transcripts,
+//! token counts, model, system and provider of `#[llm]` spans (OpenAI and
+//! Anthropic shapes, `serde_json::Value` and user types), documents and query
+//! of `#[retriever]` spans.
+
+use opentelemetry::Value as OtelValue;
+use opentelemetry_sdk::trace::SpanData;
+use serde::Serialize;
+use serde_json::{json, Value};
+use stack_trace::testing::{attr, attr_str, in_root, named, spans_of};
+use stack_trace_runtime::{llm, retriever};
+
+fn int(span: &SpanData, key: &str) -> i64 {
+    match attr(span, key) {
+        Some(OtelValue::I64(i)) => *i,
+        other => panic!("{key} is {other:?}, not an integer"),
+    }
+}
+
+fn float(span: &SpanData, key: &str) -> f64 {
+    match attr(span, key) {
+        Some(OtelValue::F64(f)) => *f,
+        other => panic!("{key} is {other:?}, not a float"),
+    }
+}
+
+#[llm]
+fn openai_chat(
+    model: &str,
+    messages: &[Value],
+    tools: &[Value],
+    temperature: f32,
+    api_key: &str,
+) -> Value {
+    let _ = (model, messages, tools, temperature, api_key);
+    json!({
+        "id": "chatcmpl-123", "object": "chat.completion", "model": "gpt-4o-2024-08-06",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "call_abc123", "type": "function",
+                "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}}],
+        "usage": {"prompt_tokens": 82, "completion_tokens": 17, "total_tokens": 99,
+            "prompt_tokens_details": {"cached_tokens": 64},
+            "completion_tokens_details": {"reasoning_tokens": 0}}
+    })
+}
+
+#[test]
+fn openai_shaped_llm_span_matches_the_worked_example() {
+    let messages = vec![
+        json!({"role": "system", "content": "You are a weather bot."}),
+        json!({"role": "user", "content": "Weather in Paris?"}),
+    ];
+    let tools = vec![
+        json!({"type": "function", "function": {"name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}),
+    ];
+    let (trace, _) = in_root(|| openai_chat("gpt-4o", &messages, &tools, 0.2, "sk-secret"));
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "openai_chat");
+    assert_eq!(attr_str(s, "openinference.span.kind"), "LLM");
+    assert_eq!(attr_str(s, "llm.model_name"), "gpt-4o-2024-08-06");
+    assert_eq!(attr_str(s, "llm.system"), "openai");
+    assert_eq!(attr_str(s, "llm.provider"), "openai");
+    let params: Value = serde_json::from_str(&attr_str(s, "llm.invocation_parameters")).unwrap();
+    assert_eq!(params["model"], "gpt-4o");
+    assert!((params["temperature"].as_f64().unwrap() - 0.2).abs() < 1e-6);
+    assert!(
+        params.get("api_key").is_none(),
+        "never a secret-named parameter: {params}"
+    );
+    assert_eq!(attr_str(s, "llm.input_messages.0.message.role"), "system");
+    assert_eq!(
+        attr_str(s, "llm.input_messages.0.message.content"),
+        "You are a weather bot."
+    );
+    assert_eq!(attr_str(s, "llm.input_messages.1.message.role"), "user");
+    assert_eq!(
+        attr_str(s, "llm.input_messages.1.message.content"),
+        "Weather in Paris?"
+    );
+    let tool: Value = serde_json::from_str(&attr_str(s, "llm.tools.0.tool.json_schema")).unwrap();
+    assert_eq!(tool["function"]["name"], "get_weather");
+    assert_eq!(
+        attr_str(s, "llm.output_messages.0.message.role"),
+        "assistant"
+    );
+    assert_eq!(
+        attr_str(s, "llm.output_messages.0.message.tool_calls.0.tool_call.id"),
+        "call_abc123"
+    );
+    assert_eq!(
+        attr_str(
+            s,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
+        ),
+        "get_weather"
+    );
+    assert_eq!(
+        attr_str(
+            s,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments"
+        ),
+        "{\"city\": \"Paris\"}"
+    );
+    assert_eq!(attr_str(s, "llm.finish_reason"), "tool_calls");
+    assert_eq!(int(s, "llm.token_count.prompt"), 82);
+    assert_eq!(int(s, "llm.token_count.completion"), 17);
+    assert_eq!(int(s, "llm.token_count.total"), 99);
+    assert_eq!(int(s, "llm.token_count.prompt_details.cache_read"), 64);
+    assert_eq!(int(s, "llm.token_count.completion_details.reasoning"), 0);
+    assert_eq!(attr_str(s, "output.mime_type"), "application/json");
+    assert!(!attr_str(s, "input.value").contains("sk-secret"));
+}
+
+/// A user's own response type: Anthropic's shape.
+#[derive(Serialize)]
+struct AnthropicMessage {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    role: &'static str,
+    model: String,
+    content: Vec<Block>,
+    stop_reason: &'static str,
+    usage: Usage,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Block {
+    Text {
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: Value,
+    },
+}
+
+#[derive(Serialize)]
+struct Usage {
+    input_tokens: u32,
+    output_tokens: u32,
+    cache_read_input_tokens: u32,
+}
+
+#[derive(Serialize, Clone)]
+struct ChatRequest {
+    model: String,
+    max_tokens: u32,
+    messages: Vec<Value>,
+}
+
+#[llm(messages = request)]
+async fn anthropic_chat(request: ChatRequest) -> Result<AnthropicMessage, std::io::Error> {
+    Ok(AnthropicMessage {
+        id: "msg_1".into(),
+        kind: "message",
+        role: "assistant",
+        model: "claude-sonnet-4-5-20250929".into(),
+        content: vec![
+            Block::Text {
+                text: "Let me check.".into(),
+            },
+            Block::ToolUse {
+                id: "toolu_1".into(),
+                name: "get_weather".into(),
+                input: json!({"city": "Paris"}),
+            },
+        ],
+        stop_reason: "tool_use",
+        usage: Usage {
+            input_tokens: 10,
+            output_tokens: 7,
+            cache_read_input_tokens: 100,
+        },
+    })
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn anthropic_shaped_user_types_and_a_request_struct() {
+    use opentelemetry::trace::{
+        FutureExt as _, TraceContextExt as _, Tracer as _, TracerProvider as _,
+    };
+    stack_trace::testing::install();
+    let tracer = opentelemetry::global::tracer_provider().tracer("tests");
+    let cx = opentelemetry::Context::current_with_span(tracer.start("root"));
+    let trace = cx.span().span_context().trace_id().to_string();
+    let request = ChatRequest {
+        model: "claude-sonnet-4-5".into(),
+        max_tokens: 256,
+        messages: vec![
+            json!({"role": "user", "content": [{"type": "text", "text": "Weather in Paris?"}]}),
+        ],
+    };
+    anthropic_chat(request)
+        .with_context(cx.clone())
+        .await
+        .unwrap();
+    cx.span().end();
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "anthropic_chat");
+    assert_eq!(attr_str(s, "llm.model_name"), "claude-sonnet-4-5-20250929");
+    assert_eq!(attr_str(s, "llm.system"), "anthropic");
+    assert_eq!(attr_str(s, "llm.provider"), "anthropic");
+    let params: Value = serde_json::from_str(&attr_str(s, "llm.invocation_parameters")).unwrap();
+    assert_eq!(
+        params,
+        json!({"model": "claude-sonnet-4-5", "max_tokens": 256})
+    );
+    assert_eq!(
+        attr_str(s, "llm.input_messages.0.message.content"),
+        "Weather in Paris?"
+    );
+    assert_eq!(
+        attr_str(s, "llm.output_messages.0.message.content"),
+        "Let me check."
+    );
+    assert_eq!(
+        attr_str(
+            s,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
+        ),
+        "get_weather"
+    );
+    assert_eq!(int(s, "llm.token_count.prompt"), 110);
+    assert_eq!(int(s, "llm.token_count.completion"), 7);
+    assert_eq!(int(s, "llm.token_count.total"), 117);
+    assert_eq!(int(s, "llm.token_count.prompt_details.cache_read"), 100);
+}
+
+#[llm(
+    model = "local-llama",
+    provider = "ollama",
+    system = "meta",
+    params(temperature)
+)]
+fn unknown_shape(prompt: &str, temperature: f64, top_p: f64) -> Result<String, String> {
+    let _ = top_p;
+    if prompt.is_empty() {
+        Err("empty prompt".to_owned())
+    } else {
+        Ok(format!("echo {prompt}"))
+    }
+}
+
+#[test]
+fn unknown_response_shape_still_gets_output_and_attributes_from_arguments() {
+    let (trace, _) = in_root(|| (unknown_shape("hi", 0.5, 0.9), unknown_shape("", 0.5, 0.9)));
+    let spans = spans_of(&trace, 3);
+    for s in spans.iter().filter(|s| s.name == "unknown_shape") {
+        assert_eq!(attr_str(s, "llm.model_name"), "local-llama");
+        assert_eq!(attr_str(s, "llm.provider"), "ollama");
+        assert_eq!(attr_str(s, "llm.system"), "meta");
+        assert_eq!(
+            attr_str(s, "llm.invocation_parameters"),
+            r#"{"temperature":0.5}"#
+        );
+        assert!(attr(s, "llm.token_count.prompt").is_none());
+    }
+    let ok = spans
+        .iter()
+        .find(|s| s.name == "unknown_shape" && attr(s, "output.value").is_some())
+        .unwrap();
+    assert_eq!(attr_str(ok, "output.value"), "echo hi");
+}
+
+#[derive(Serialize, Debug)]
+struct Chunk {
+    id: String,
+    score: f32,
+    text: String,
+    metadata: serde_json::Map<String, Value>,
+}
+
+#[retriever]
+fn search(query: &str, top_k: usize) -> Result<Vec<Chunk>, std::io::Error> {
+    Ok((0..top_k)
+        .map(|i| Chunk {
+            id: format!("kb-{i}"),
+            score: 0.5 + i as f32 / 4.0,
+            text: format!("chunk {i} about {query}"),
+            metadata: json!({"source": "kb/security.md", "chunk": i})
+                .as_object()
+                .unwrap()
+                .clone(),
+        })
+        .collect())
+}
+
+#[retriever(query = question)]
+fn tuples(index: &str, question: String) -> Vec<(String, f64)> {
+    vec![(format!("{index}: {question}"), 0.9)]
+}
+
+#[test]
+fn retriever_documents_and_query() {
+    let (trace, _) = in_root(|| {
+        let _ = search("how do I rotate api keys?", 2);
+        tuples("faq", "why?".into())
+    });
+    let spans = spans_of(&trace, 3);
+    let s = named(&spans, "search");
+    assert_eq!(attr_str(s, "input.value"), "how do I rotate api keys?");
+    assert_eq!(attr_str(s, "input.mime_type"), "text/plain");
+    assert_eq!(attr_str(s, "retrieval.documents.0.document.id"), "kb-0");
+    assert!((float(s, "retrieval.documents.1.document.score") - 0.75).abs() < 1e-6);
+    assert_eq!(
+        attr_str(s, "retrieval.documents.1.document.content"),
+        "chunk 1 about how do I rotate api keys?"
+    );
+    let metadata: Value =
+        serde_json::from_str(&attr_str(s, "retrieval.documents.0.document.metadata")).unwrap();
+    assert_eq!(metadata, json!({"source": "kb/security.md", "chunk": 0}));
+    let t = named(&spans, "tuples");
+    assert_eq!(attr_str(t, "input.value"), "why?");
+    assert_eq!(
+        attr_str(t, "retrieval.documents.0.document.content"),
+        "faq: why?"
+    );
+    assert!((float(t, "retrieval.documents.0.document.score") - 0.9).abs() < 1e-9);
+}
