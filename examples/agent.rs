@@ -104,8 +104,14 @@ fn now() -> String {
 }
 
 /// Searches the knowledge base and returns the best matching chunk ids.
-#[tool]
-fn search_docs(index: &Index, query: &str, top_k: usize) -> Vec<String> {
+#[tool(skip(index))]
+fn search_docs(
+    index: &Index,
+    /// What to look for, in plain words.
+    query: &str,
+    /// How many chunk ids to return.
+    top_k: usize,
+) -> Vec<String> {
     index
         .search(query, top_k)
         .into_iter()
@@ -126,8 +132,12 @@ impl std::fmt::Display for ChunkNotFound {
 impl std::error::Error for ChunkNotFound {}
 
 /// Returns the full text of one chunk.
-#[tool]
-fn fetch_chunk(index: &Index, chunk_id: &str) -> Result<String, ChunkNotFound> {
+#[tool(skip(index))]
+fn fetch_chunk(
+    index: &Index,
+    /// A chunk id returned by `search_docs`.
+    chunk_id: &str,
+) -> Result<String, ChunkNotFound> {
     index
         .chunk(chunk_id)
         .map(str::to_owned)

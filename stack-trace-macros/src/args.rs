@@ -26,6 +26,10 @@ pub(crate) struct Args {
     pub system: Option<LitStr>,
     /// `#[llm(params(a, b))]`.
     pub params: Option<Vec<Ident>>,
+    /// `#[tool(description = "...")]`.
+    pub description: Option<LitStr>,
+    /// `#[tool(describe(arg = "...", ...))]`.
+    pub describe: Vec<(Ident, LitStr)>,
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Path, attr: &str, errors: &Errors) {
@@ -129,7 +133,32 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                     };
                     set_once(slot, ident, &meta.path, attr, errors);
                 }
-                "model" | "provider" | "system" => {
+                "describe" => {
+                    meta.parse_nested_meta(|inner| {
+                        let Some(ident) = inner.path.get_ident().cloned() else {
+                            errors.at(
+                                &inner.path,
+                                "`describe(..)` takes `param = \"description\"` pairs",
+                            );
+                            return Ok(());
+                        };
+                        let lit: LitStr = inner.value()?.parse().map_err(|e| {
+                            syn::Error::new(
+                                e.span(),
+                                format!(
+                                    "expected a string: `#[{attr}(describe({ident} = \"...\"))]`"
+                                ),
+                            )
+                        })?;
+                        if args.describe.iter().any(|(i, _)| *i == ident) {
+                            errors.at(&ident, format!("`{ident}` is already described"));
+                        } else {
+                            args.describe.push((ident, lit));
+                        }
+                        Ok(())
+                    })?;
+                }
+                "model" | "provider" | "system" | "description" => {
                     let value = meta.value()?;
                     let lit: LitStr = value.parse().map_err(|e| {
                         syn::Error::new(
@@ -140,6 +169,7 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                     let slot = match key.as_str() {
                         "model" => &mut args.model,
                         "provider" => &mut args.provider,
+                        "description" => &mut args.description,
                         _ => &mut args.system,
                     };
                     set_once(slot, lit, &meta.path, attr, errors);

@@ -55,6 +55,10 @@ impl MacroKind {
                  `model = \"...\"`, `provider = \"...\"`, `system = \"...\"`, `params(arg, ...)`"
             }
             Self::Retriever => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `query = param`",
+            Self::Tool => {
+                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `description = \"...\"`, \
+                 `describe(arg = \"...\", ...)`"
+            }
             _ => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`",
         }
     }
@@ -67,6 +71,7 @@ impl MacroKind {
                 "messages" | "tools" | "model" | "provider" | "system" | "params"
             ),
             Self::Retriever => key == "query",
+            Self::Tool => matches!(key, "description" | "describe"),
             _ => false,
         }
     }

@@ -29,7 +29,8 @@ fn named_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
         .map(|i| ("messages", i))
         .chain(args.tools.iter().map(|i| ("tools", i)))
         .chain(args.query.iter().map(|i| ("query", i)))
-        .chain(args.params.iter().flatten().map(|i| ("params", i)));
+        .chain(args.params.iter().flatten().map(|i| ("params", i)))
+        .chain(args.describe.iter().map(|(i, _)| ("describe", i)));
     for (key, ident) in named {
         if !facts.params.iter().any(|p| p.ident == *ident) {
             errors.at(

@@ -164,6 +164,22 @@ impl SpanGuard {
         Inputs::new(shape)
     }
 
+    /// Records `tool.name`, `tool.description` and `tool.parameters` (a JSON
+    /// Schema) of a `TOOL` span.
+    pub fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
+        let mut attributes = vec![
+            KeyValue::new(openinference::keys::TOOL_NAME, name.to_owned()),
+            KeyValue::new(openinference::keys::TOOL_PARAMETERS, parameters.to_owned()),
+        ];
+        if let Some(description) = description {
+            attributes.push(KeyValue::new(
+                openinference::keys::TOOL_DESCRIPTION,
+                description.to_owned(),
+            ));
+        }
+        self.write_attributes(attributes);
+    }
+
     /// Records the captured arguments as `input.value` / `input.mime_type`.
     pub fn set_inputs(&mut self, inputs: Inputs) {
         let Some(captured) = inputs.finish() else {

@@ -38,6 +38,7 @@ mod openinference;
 mod panic_message;
 pub mod semconv;
 mod span_name;
+mod tool_schema;
 mod tracer;
 
 #[doc(hidden)]
@@ -53,6 +54,7 @@ pub use install::{init, Error, Guard};
 pub use stack_trace_macros::{
     agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
 };
+pub use tool_schema::ToolSchema;
 
 /// Turns recording off (`false`) or back on (`true`) for the whole process,
 /// at run time. Off, an annotated call costs one atomic load.

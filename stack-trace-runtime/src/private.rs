@@ -13,8 +13,13 @@ pub use crate::future::InContext;
 pub use crate::guard::SpanGuard;
 pub use crate::openinference::Roles;
 pub use crate::semconv::SpanKind as Kind;
+pub use crate::tool_schema::{
+    ParamSchema, SchemaProbe, ToolParameters, ViaJsonSchema, ViaNoSchema, ViaToolSchema,
+};
 pub use ::core::any::type_name;
 pub use ::core::option::Option::{None, Some};
+pub use ::std::string::String;
+pub use ::std::sync::OnceLock;
 
 /// Runs a closure once; forces `FnOnce` so bodies may return borrows of
 /// moved-in references (`&mut self -> &mut T`).

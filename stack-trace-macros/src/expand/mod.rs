@@ -6,6 +6,7 @@ pub(crate) mod async_fn;
 mod boxed_future;
 mod capture;
 mod sync_fn;
+mod tool;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, ToTokens as _};
@@ -91,6 +92,11 @@ fn instrumentation(
     };
     let capture = capture::arguments(kind, args, facts, &locals);
     let roles = roles(kind, args, facts, &locals);
+    let tool = if kind == MacroKind::Tool {
+        tool::attributes(args, target, facts, &locals)
+    } else {
+        TokenStream::new()
+    };
     let prologue = quote! {
         let mut #span = #rt::__private::SpanGuard::start(
             #rt::__private::Kind::#variant,
@@ -98,6 +104,7 @@ fn instrumentation(
             #type_name,
         );
         #roles
+        #tool
         #capture
     };
     let epilogue = capture::outcome(&locals);
@@ -175,7 +182,7 @@ fn generate(kind: MacroKind, args: &Args, target: &TargetFn, facts: &SigFacts) -
         attr.to_tokens(&mut out);
     }
     target.vis.to_tokens(&mut out);
-    target.sig.to_tokens(&mut out);
+    signature::without_param_docs(&target.sig).to_tokens(&mut out);
     body.brace.surround(&mut out, |inner| {
         for attr in &body.inner_attrs {
             attr.to_tokens(inner);

@@ -18,3 +18,6 @@ pub(crate) const TOKENS_PROMPT_AUDIO: &str = "llm.token_count.prompt_details.aud
 pub(crate) const TOKENS_REASONING: &str = "llm.token_count.completion_details.reasoning";
 pub(crate) const TOKENS_COMPLETION_AUDIO: &str = "llm.token_count.completion_details.audio";
 pub(crate) const RETRIEVAL_DOCUMENTS: &str = "retrieval.documents";
+pub(crate) const TOOL_NAME: &str = "tool.name";
+pub(crate) const TOOL_DESCRIPTION: &str = "tool.description";
+pub(crate) const TOOL_PARAMETERS: &str = "tool.parameters";
