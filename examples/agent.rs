@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use stack_trace_runtime::{agent, llm, retriever, tool};
+use stack_trace_runtime::{agent, embedding, llm, reranker, retriever, tool};
 
 /// One chunk of the knowledge base.
 #[derive(Clone, Debug, Serialize)]
@@ -20,8 +20,28 @@ struct Document {
     content: String,
 }
 
+/// A scripted embedding model: a small deterministic vector per text.
+struct Embedder;
+
+impl Embedder {
+    #[embedding(model = "text-embedding-3-small")]
+    fn embed(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        texts
+            .iter()
+            .map(|t| {
+                let mut v = [0f32; 4];
+                for (i, b) in t.bytes().enumerate() {
+                    v[i % 4] += f32::from(b) / 1000.0;
+                }
+                v.to_vec()
+            })
+            .collect()
+    }
+}
+
 /// An in-memory index searched by word overlap.
 struct Index {
+    embedder: Embedder,
     chunks: Vec<(String, String)>,
 }
 
@@ -50,6 +70,7 @@ impl Index {
             ),
         ];
         Self {
+            embedder: Embedder,
             chunks: chunks
                 .iter()
                 .map(|(id, text)| ((*id).to_owned(), (*text).to_owned()))
@@ -60,6 +81,7 @@ impl Index {
     /// Ranks chunks by the share of query words they contain.
     #[retriever]
     fn search(&self, query: &str, top_k: usize) -> Vec<Document> {
+        let _query_vector = self.embedder.embed(&[query]);
         let words: Vec<String> = query
             .split_whitespace()
             .map(|w| {
@@ -112,11 +134,25 @@ fn search_docs(
     /// How many chunk ids to return.
     top_k: usize,
 ) -> Vec<String> {
-    index
-        .search(query, top_k)
+    let candidates = index.search(query, top_k * 2);
+    rerank(query, candidates, top_k)
         .into_iter()
         .map(|d| d.id)
         .collect()
+}
+
+/// Orders candidates by score, shorter chunks first on ties.
+#[reranker(model = "cross-encoder/ms-marco-MiniLM-L-6-v2")]
+fn rerank(query: &str, documents: Vec<Document>, top_k: usize) -> Vec<Document> {
+    let _ = query;
+    let mut ranked = documents;
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.content.len().cmp(&b.content.len()))
+    });
+    ranked.truncate(top_k);
+    ranked
 }
 
 /// Why a chunk could not be fetched.

@@ -322,3 +322,118 @@ fn retriever_documents_and_query() {
     );
     assert!((float(t, "retrieval.documents.0.document.score") - 0.9).abs() < 1e-9);
 }
+
+#[stack_trace_runtime::embedding(model = "text-embedding-3-small")]
+fn embed(texts: &[&str]) -> Vec<Vec<f32>> {
+    texts.iter().map(|t| vec![t.len() as f32, 0.5]).collect()
+}
+
+#[stack_trace_runtime::embedding]
+fn embed_openai(model: &str, input: Vec<String>) -> Value {
+    json!({"object": "list", "model": "text-embedding-3-large",
+        "data": input.iter().enumerate().map(|(i, t)| json!({"object": "embedding", "index": i, "embedding": [t.len(), 1.5]})).collect::<Vec<_>>(),
+        "usage": {"prompt_tokens": 8, "total_tokens": 8}, "requested": model})
+}
+
+#[test]
+fn embedding_spans_pair_texts_with_vectors() {
+    let (trace, _) = in_root(|| {
+        embed(&["hello", "world!"]);
+        embed_openai("text-embedding-3-large", vec!["abc".into()]);
+    });
+    let spans = spans_of(&trace, 3);
+    let s = named(&spans, "embed");
+    assert_eq!(attr_str(s, "openinference.span.kind"), "EMBEDDING");
+    assert_eq!(
+        attr_str(s, "embedding.model_name"),
+        "text-embedding-3-small"
+    );
+    assert_eq!(
+        attr_str(s, "embedding.embeddings.0.embedding.text"),
+        "hello"
+    );
+    assert_eq!(
+        attr_str(s, "embedding.embeddings.1.embedding.text"),
+        "world!"
+    );
+    assert_eq!(
+        attr(s, "embedding.embeddings.1.embedding.vector"),
+        Some(&OtelValue::Array(opentelemetry::Array::F64(vec![6.0, 0.5])))
+    );
+    let o = named(&spans, "embed_openai");
+    assert_eq!(
+        attr_str(o, "embedding.model_name"),
+        "text-embedding-3-large"
+    );
+    assert_eq!(attr_str(o, "embedding.embeddings.0.embedding.text"), "abc");
+    assert_eq!(
+        attr(o, "embedding.embeddings.0.embedding.vector"),
+        Some(&OtelValue::Array(opentelemetry::Array::F64(vec![3.0, 1.5])))
+    );
+    assert_eq!(int(o, "llm.token_count.prompt"), 8);
+    assert!(
+        attr(o, "llm.system").is_none(),
+        "embedding spans carry no llm.system"
+    );
+}
+
+#[derive(Serialize, Clone, Debug)]
+struct Candidate {
+    id: u32,
+    text: String,
+    score: f64,
+}
+
+#[stack_trace_runtime::reranker(model = "cross-encoder/ms-marco-MiniLM-L-12-v2")]
+fn rerank(query: &str, documents: Vec<Candidate>, top_k: usize) -> Vec<Candidate> {
+    let mut docs: Vec<Candidate> = documents
+        .into_iter()
+        .map(|mut d| {
+            d.score = if d.text.contains(query) { 0.9 } else { 0.1 };
+            d
+        })
+        .collect();
+    docs.sort_by(|a, b| b.score.total_cmp(&a.score));
+    docs.truncate(top_k);
+    docs
+}
+
+#[test]
+fn reranker_spans_record_query_top_k_and_both_document_lists() {
+    let candidates = vec![
+        Candidate {
+            id: 1,
+            text: "about cats".into(),
+            score: 0.5,
+        },
+        Candidate {
+            id: 2,
+            text: "about keys".into(),
+            score: 0.4,
+        },
+        Candidate {
+            id: 3,
+            text: "about dogs".into(),
+            score: 0.3,
+        },
+    ];
+    let (trace, _) = in_root(|| rerank("keys", candidates, 2));
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "rerank");
+    assert_eq!(attr_str(s, "openinference.span.kind"), "RERANKER");
+    assert_eq!(attr_str(s, "reranker.query"), "keys");
+    assert_eq!(int(s, "reranker.top_k"), 2);
+    assert_eq!(
+        attr_str(s, "reranker.model_name"),
+        "cross-encoder/ms-marco-MiniLM-L-12-v2"
+    );
+    assert_eq!(int(s, "reranker.input_documents.2.document.id"), 3);
+    assert_eq!(
+        attr_str(s, "reranker.input_documents.0.document.content"),
+        "about cats"
+    );
+    assert!((float(s, "reranker.input_documents.0.document.score") - 0.5).abs() < 1e-9);
+    assert_eq!(int(s, "reranker.output_documents.0.document.id"), 2);
+    assert!((float(s, "reranker.output_documents.0.document.score") - 0.9).abs() < 1e-9);
+    assert!(attr(s, "reranker.output_documents.2.document.id").is_none());
+}

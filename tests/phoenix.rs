@@ -61,8 +61,8 @@ fn example_agent_trace_arrives_whole_in_phoenix() {
         "no waterfall when an endpoint is set: {stderr}"
     );
 
-    let spans = phoenix.spans(&project, 11, Duration::from_secs(30));
-    assert_eq!(spans.len(), 11, "{spans:#?}");
+    let spans = phoenix.spans(&project, 13, Duration::from_secs(30));
+    assert_eq!(spans.len(), 13, "{spans:#?}");
     let trace_ids: std::collections::BTreeSet<&str> = spans
         .iter()
         .map(|s| s["context"]["trace_id"].as_str().unwrap())

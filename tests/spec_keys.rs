@@ -33,8 +33,8 @@ fn every_key_we_emit_is_defined_by_the_spec_with_its_type() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let spans = receiver.wait_for_spans(11, Duration::from_secs(10));
-    assert_eq!(spans.len(), 11);
+    let spans = receiver.wait_for_spans(13, Duration::from_secs(10));
+    assert_eq!(spans.len(), 13);
     let mut seen = BTreeSet::new();
     for span in &spans {
         for kv in &span.attributes {
@@ -50,13 +50,28 @@ fn every_key_we_emit_is_defined_by_the_spec_with_its_type() {
             }
             match value {
                 Any::IntValue(_) => assert!(
-                    key.starts_with("llm.token_count.") || key.ends_with("document.id"),
+                    key.starts_with("llm.token_count.")
+                        || key.ends_with("document.id")
+                        || key == "reranker.top_k",
                     "{key} must not be an integer"
                 ),
                 Any::DoubleValue(_) => {
                     assert!(key.ends_with("document.score"), "{key} must not be a float")
                 }
                 Any::BoolValue(_) => assert_eq!(key, "stack_trace.cancelled"),
+                Any::ArrayValue(array) => {
+                    assert!(
+                        key.ends_with("embedding.vector"),
+                        "{key} must not be an array"
+                    );
+                    assert!(
+                        array
+                            .values
+                            .iter()
+                            .all(|v| matches!(v.value, Some(Any::DoubleValue(_)))),
+                        "{key} must be a float array"
+                    );
+                }
                 Any::StringValue(text) => {
                     assert!(
                         !key.starts_with("llm.token_count.") && !key.ends_with("document.score"),
@@ -95,6 +110,12 @@ fn every_key_we_emit_is_defined_by_the_spec_with_its_type() {
         "retrieval.documents.{i}.document.content",
         "tool.parameters",
         "tool.description",
+        "embedding.embeddings.{i}.embedding.vector",
+        "embedding.model_name",
+        "reranker.output_documents.{i}.document.score",
+        "reranker.input_documents.{i}.document.content",
+        "reranker.query",
+        "reranker.top_k",
     ] {
         assert!(
             seen.contains(expected),

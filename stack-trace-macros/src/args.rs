@@ -20,6 +20,10 @@ pub(crate) struct Args {
     pub messages: Option<Ident>,
     pub tools: Option<Ident>,
     pub query: Option<Ident>,
+    /// `#[embedding(input = param)]`; `#[reranker(documents = param, top_k = param)]`.
+    pub input: Option<Ident>,
+    pub documents: Option<Ident>,
+    pub top_k: Option<Ident>,
     /// `#[llm(model = "...", provider = "...", system = "...")]`.
     pub model: Option<LitStr>,
     pub provider: Option<LitStr>,
@@ -118,7 +122,7 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
             .filter(|k| kind.accepts(k))
         {
             match key.as_str() {
-                "messages" | "tools" | "query" => {
+                "messages" | "tools" | "query" | "input" | "documents" | "top_k" => {
                     let value = meta.value()?;
                     let ident: Ident = value.parse().map_err(|e| {
                         syn::Error::new(
@@ -129,6 +133,9 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                     let slot = match key.as_str() {
                         "messages" => &mut args.messages,
                         "tools" => &mut args.tools,
+                        "input" => &mut args.input,
+                        "documents" => &mut args.documents,
+                        "top_k" => &mut args.top_k,
                         _ => &mut args.query,
                     };
                     set_once(slot, ident, &meta.path, attr, errors);

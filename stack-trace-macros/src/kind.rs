@@ -59,6 +59,11 @@ impl MacroKind {
                 "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `description = \"...\"`, \
                  `describe(arg = \"...\", ...)`"
             }
+            Self::Embedding => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `input = param`, `model = \"...\"`",
+            Self::Reranker => {
+                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `query = param`, `documents = param`, \
+                 `top_k = param`, `model = \"...\"`"
+            }
             _ => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`",
         }
     }
@@ -72,6 +77,8 @@ impl MacroKind {
             ),
             Self::Retriever => key == "query",
             Self::Tool => matches!(key, "description" | "describe"),
+            Self::Embedding => matches!(key, "input" | "model"),
+            Self::Reranker => matches!(key, "query" | "documents" | "top_k" | "model"),
             _ => false,
         }
     }

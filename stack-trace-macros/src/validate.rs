@@ -29,6 +29,9 @@ fn named_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
         .map(|i| ("messages", i))
         .chain(args.tools.iter().map(|i| ("tools", i)))
         .chain(args.query.iter().map(|i| ("query", i)))
+        .chain(args.input.iter().map(|i| ("input", i)))
+        .chain(args.documents.iter().map(|i| ("documents", i)))
+        .chain(args.top_k.iter().map(|i| ("top_k", i)))
         .chain(args.params.iter().flatten().map(|i| ("params", i)))
         .chain(args.describe.iter().map(|(i, _)| ("describe", i)));
     for (key, ident) in named {

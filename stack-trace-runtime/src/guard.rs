@@ -43,15 +43,7 @@ enum State {
     Ended,
 }
 
-static NO_ROLES: Roles = Roles {
-    messages: None,
-    tools: None,
-    model_param: None,
-    model: None,
-    provider: None,
-    system: None,
-    params: None,
-};
+static NO_ROLES: Roles = Roles::NONE;
 
 /// The span of one call of an annotated function. Not public API.
 
@@ -65,6 +57,8 @@ pub struct SpanGuard {
     requested_model: Option<String>,
     /// Whether `llm.model_name` / `llm.system` / `llm.provider` were written.
     identity_written: bool,
+    /// The texts an embedding call was given (to pair with its vectors).
+    embedding: Option<openinference::EmbeddingInputs>,
 }
 
 impl SpanGuard {
@@ -85,6 +79,7 @@ impl SpanGuard {
                 roles: None,
                 requested_model: None,
                 identity_written: false,
+                embedding: None,
             };
         }
         let state = Context::map_current(|parent| {
@@ -124,6 +119,7 @@ impl SpanGuard {
             roles: None,
             requested_model: None,
             identity_written: false,
+            embedding: None,
         }
     }
 
@@ -182,17 +178,38 @@ impl SpanGuard {
 
     /// Records the captured arguments as `input.value` / `input.mime_type`.
     pub fn set_inputs(&mut self, inputs: Inputs) {
+        let single = inputs.single_name();
         let Some(captured) = inputs.finish() else {
             return;
         };
-        if self.kind == SpanKind::Llm && captured.mime == semconv::MIME_JSON {
-            if let Ok(Value::Object(args)) = serde_json::from_str::<Value>(&captured.value) {
-                let llm = openinference::llm_inputs(self.roles.unwrap_or(&NO_ROLES), &args);
-                self.requested_model = llm.requested_model;
-                self.write_attributes(llm.attributes);
+        if matches!(
+            self.kind,
+            SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
+        ) {
+            if let Some(args) = arguments_map(&captured, single) {
+                self.derive_from_inputs(&args);
             }
         }
         self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
+    }
+
+    fn derive_from_inputs(&mut self, args: &serde_json::Map<String, Value>) {
+        let roles = self.roles.unwrap_or(&NO_ROLES);
+        match self.kind {
+            SpanKind::Llm => {
+                let llm = openinference::llm_inputs(roles, args);
+                self.requested_model = llm.requested_model;
+                self.write_attributes(llm.attributes);
+            }
+            SpanKind::Embedding => {
+                self.embedding = Some(openinference::embedding_inputs(roles, args))
+            }
+            SpanKind::Reranker => {
+                let attributes = openinference::reranker_inputs(roles, args);
+                self.write_attributes(attributes);
+            }
+            _ => {}
+        }
     }
 
     /// Records a `Serialize` result as the output, plus what its shape tells
@@ -208,7 +225,10 @@ impl SpanGuard {
             Some(debug) => capture::capture_serialize_or_debug_with(value, debug),
             None => capture::capture_serialize(value),
         };
-        if matches!(self.kind, SpanKind::Llm | SpanKind::Retriever) {
+        if matches!(
+            self.kind,
+            SpanKind::Llm | SpanKind::Retriever | SpanKind::Embedding | SpanKind::Reranker
+        ) {
             if let Ok(Ok(structured)) =
                 catch_unwind(AssertUnwindSafe(|| serde_json::to_value(value)))
             {
@@ -235,6 +255,15 @@ impl SpanGuard {
             SpanKind::Retriever => {
                 let documents = openinference::retrieval_documents(output);
                 self.write_attributes(documents);
+            }
+            SpanKind::Embedding => {
+                let inputs = self.embedding.take().unwrap_or_default();
+                let attributes = openinference::embedding_output(&inputs, output);
+                self.write_attributes(attributes);
+            }
+            SpanKind::Reranker => {
+                let attributes = openinference::reranker_output(output);
+                self.write_attributes(attributes);
             }
             _ => {}
         }
@@ -405,6 +434,24 @@ impl Drop for SpanGuard {
             span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
         });
         self.end();
+    }
+}
+
+/// The arguments of a call as a map: the `input.value` object, or the one
+/// argument (`name`) recorded as itself.
+fn arguments_map(
+    captured: &Captured,
+    single: Option<&'static str>,
+) -> Option<serde_json::Map<String, Value>> {
+    let parsed = if captured.mime == semconv::MIME_JSON {
+        serde_json::from_str::<Value>(&captured.value).ok()?
+    } else {
+        Value::String(captured.value.clone())
+    };
+    match (single, parsed) {
+        (Some(name), value) => Some(serde_json::Map::from_iter([(name.to_owned(), value)])),
+        (None, Value::Object(map)) => Some(map),
+        (None, _) => None,
     }
 }
 

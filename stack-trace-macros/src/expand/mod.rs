@@ -115,32 +115,36 @@ fn instrumentation(
     }
 }
 
-/// For `#[llm]`: which parameters hold the messages, tools and model, and
-/// the model, provider and system given as arguments.
+/// For `#[llm]`, `#[embedding]` and `#[reranker]`: which parameters hold the
+/// messages, tools, model, texts, query and documents (named by the macro's
+/// arguments, else found by conventional parameter names), and the model,
+/// provider and system given as arguments.
 fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> TokenStream {
-    if kind != MacroKind::Llm {
+    if !matches!(
+        kind,
+        MacroKind::Llm | MacroKind::Embedding | MacroKind::Reranker
+    ) {
         return TokenStream::new();
     }
     let rt = rt();
     let span = &locals.span;
-    let has_param = |name: &str| facts.params.iter().any(|p| p.ident == name);
+    let param_named = |explicit: &Option<Ident>, conventional: &[&str]| -> Option<String> {
+        explicit.as_ref().map(unraw).or_else(|| {
+            conventional
+                .iter()
+                .find(|name| facts.params.iter().any(|p| p.ident == **name))
+                .map(|name| (*name).to_owned())
+        })
+    };
     let opt_str = |value: Option<String>| match value {
         Some(v) => quote!(#rt::__private::Some(#v)),
         None => quote!(#rt::__private::None),
     };
-    let messages = opt_str(
-        args.messages
-            .as_ref()
-            .map(unraw)
-            .or_else(|| has_param("messages").then(|| "messages".to_owned())),
-    );
-    let tools = opt_str(
-        args.tools
-            .as_ref()
-            .map(unraw)
-            .or_else(|| has_param("tools").then(|| "tools".to_owned())),
-    );
-    let model_param = opt_str(has_param("model").then(|| "model".to_owned()));
+    let is = |k: MacroKind| kind == k;
+    let messages =
+        opt_str(param_named(&args.messages, &["messages"]).filter(|_| is(MacroKind::Llm)));
+    let tools = opt_str(param_named(&args.tools, &["tools"]).filter(|_| is(MacroKind::Llm)));
+    let model_param = opt_str(param_named(&None, &["model"]));
     let model = opt_str(args.model.as_ref().map(syn::LitStr::value));
     let provider = opt_str(args.provider.as_ref().map(syn::LitStr::value));
     let system = opt_str(args.system.as_ref().map(syn::LitStr::value));
@@ -151,6 +155,17 @@ fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> Tok
         }
         None => quote!(#rt::__private::None),
     };
+    let input = opt_str(
+        param_named(&args.input, &["input", "inputs", "texts", "text"])
+            .filter(|_| is(MacroKind::Embedding)),
+    );
+    let query = opt_str(param_named(&args.query, &["query"]).filter(|_| is(MacroKind::Reranker)));
+    let documents = opt_str(
+        param_named(&args.documents, &["documents", "docs", "candidates"])
+            .filter(|_| is(MacroKind::Reranker)),
+    );
+    let top_k =
+        opt_str(param_named(&args.top_k, &["top_k", "top_n"]).filter(|_| is(MacroKind::Reranker)));
     quote! {
         #span.set_roles(&#rt::__private::Roles {
             messages: #messages,
@@ -160,6 +175,10 @@ fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> Tok
             provider: #provider,
             system: #system,
             params: #params,
+            input: #input,
+            query: #query,
+            documents: #documents,
+            top_k: #top_k,
         });
     }
 }

@@ -129,6 +129,7 @@ pub struct Inputs {
     shape: InputShape,
     json: Vec<u8>,
     single: Option<Captured>,
+    single_name: Option<&'static str>,
     first: bool,
 }
 
@@ -153,8 +154,15 @@ impl Inputs {
             shape,
             json,
             single: None,
+            single_name: None,
             first: true,
         }
+    }
+
+    /// With [`InputShape::Single`], the name of the argument recorded.
+    #[must_use]
+    pub fn single_name(&self) -> Option<&'static str> {
+        self.single_name
     }
 
     fn key(&mut self, name: &str) {
@@ -167,7 +175,10 @@ impl Inputs {
         self.json.push(b':');
     }
 
-    fn redacted(&mut self, name: &str) -> bool {
+    fn redacted(&mut self, name: &'static str) -> bool {
+        if self.shape == InputShape::Single {
+            self.single_name = Some(name);
+        }
         if !secret::is_secret_name(name) {
             return false;
         }

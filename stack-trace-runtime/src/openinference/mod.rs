@@ -31,6 +31,155 @@ pub struct Roles {
     pub system: Option<&'static str>,
     /// `#[llm(params(...))]`: the invocation parameters; `None`: every scalar one.
     pub params: Option<&'static [&'static str]>,
+    /// The parameter holding the texts to embed (`#[embedding]`).
+    pub input: Option<&'static str>,
+    /// The parameter holding the query (`#[reranker]`).
+    pub query: Option<&'static str>,
+    /// The parameter holding the candidate documents (`#[reranker]`).
+    pub documents: Option<&'static str>,
+    /// The parameter holding the number of results wanted (`#[reranker]`).
+    pub top_k: Option<&'static str>,
+}
+
+impl Roles {
+    /// No roles: every field `None`.
+    pub const NONE: Self = Self {
+        messages: None,
+        tools: None,
+        model_param: None,
+        model: None,
+        provider: None,
+        system: None,
+        params: None,
+        input: None,
+        query: None,
+        documents: None,
+        top_k: None,
+    };
+
+    fn model_from(&self, args: &Map<String, Value>) -> Option<String> {
+        self.model.map(str::to_owned).or_else(|| {
+            self.model_param
+                .and_then(|p| args.get(p))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    }
+}
+
+/// What the inputs of an embedding call tell.
+#[derive(Debug, Default)]
+pub(crate) struct EmbeddingInputs {
+    pub texts: Vec<String>,
+    pub model: Option<String>,
+}
+
+/// The texts an embedding call embeds (a string or a list of strings).
+pub(crate) fn embedding_inputs(roles: &Roles, args: &Map<String, Value>) -> EmbeddingInputs {
+    let texts = match roles.input.and_then(|p| args.get(p)) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    EmbeddingInputs {
+        texts,
+        model: roles.model_from(args),
+    }
+}
+
+/// `embedding.model_name`, `embedding.embeddings.{i}.embedding.{text,vector}`
+/// and token counts from an embedding call's output (a list of vectors, one
+/// vector, or an OpenAI embeddings response) and the texts it was given.
+pub(crate) fn embedding_output(inputs: &EmbeddingInputs, output: &Value) -> Vec<KeyValue> {
+    fn vector(v: &Value) -> Option<Vec<f64>> {
+        let items = v.as_array()?;
+        items.iter().map(Value::as_f64).collect()
+    }
+    let mut out = Vec::new();
+    let mut model = inputs.model.clone();
+    let vectors: Vec<Vec<f64>> = match output {
+        Value::Object(obj) => {
+            if let Some(m) = obj.get("model").and_then(Value::as_str) {
+                model = Some(m.to_owned());
+            }
+            let usage = &output["usage"];
+            if let Some(p) = usage.get("prompt_tokens").and_then(Value::as_i64) {
+                out.push(KeyValue::new(keys::TOKENS_PROMPT, p));
+            }
+            if let Some(t) = usage.get("total_tokens").and_then(Value::as_i64) {
+                out.push(KeyValue::new(keys::TOKENS_TOTAL, t));
+            }
+            obj.get("data")
+                .and_then(Value::as_array)
+                .map(|data| {
+                    data.iter()
+                        .filter_map(|d| d.get("embedding").and_then(vector))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        Value::Array(items) if items.first().is_some_and(Value::is_array) => {
+            items.iter().filter_map(vector).collect()
+        }
+        Value::Array(_) => vector(output).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    if let Some(model) = model {
+        out.push(KeyValue::new(keys::EMBEDDING_MODEL_NAME, model));
+    }
+    let n = vectors.len().max(inputs.texts.len());
+    for i in 0..n {
+        let base = format!("{}.{i}.embedding", keys::EMBEDDING_EMBEDDINGS);
+        if let Some(text) = inputs.texts.get(i) {
+            out.push(KeyValue::new(format!("{base}.text"), text.clone()));
+        }
+        if let Some(v) = vectors.get(i) {
+            out.push(KeyValue::new(
+                format!("{base}.vector"),
+                opentelemetry::Value::Array(opentelemetry::Array::F64(v.clone())),
+            ));
+        }
+    }
+    out
+}
+
+/// `reranker.query`, `reranker.top_k`, `reranker.model_name` and
+/// `reranker.input_documents.*` from a reranker call's arguments.
+pub(crate) fn reranker_inputs(roles: &Roles, args: &Map<String, Value>) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    if let Some(query) = roles.query.and_then(|p| args.get(p)) {
+        out.push(KeyValue::new(
+            keys::RERANKER_QUERY,
+            messages::json_text(query),
+        ));
+    }
+    if let Some(top_k) = roles
+        .top_k
+        .and_then(|p| args.get(p))
+        .and_then(Value::as_i64)
+    {
+        out.push(KeyValue::new(keys::RERANKER_TOP_K, top_k));
+    }
+    if let Some(model) = roles.model_from(args) {
+        out.push(KeyValue::new(keys::RERANKER_MODEL_NAME, model));
+    }
+    if let Some(documents) = roles.documents.and_then(|p| args.get(p)) {
+        documents::flatten_documents(keys::RERANKER_INPUT_DOCUMENTS, documents, &mut out);
+    }
+    out
+}
+
+/// `reranker.output_documents.*` from a reranker's output (a list of
+/// documents, or a `{"results": [...]}` response).
+pub(crate) fn reranker_output(output: &Value) -> Vec<KeyValue> {
+    let list = output.get("results").unwrap_or(output);
+    let mut out = Vec::new();
+    documents::flatten_documents(keys::RERANKER_OUTPUT_DOCUMENTS, list, &mut out);
+    out
 }
 
 /// What the inputs of an LLM call tell: its attributes and the model it asked for.
