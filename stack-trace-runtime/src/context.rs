@@ -4,7 +4,7 @@
 use core::future::Future;
 
 use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, WithContext};
-use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry::{Context, Key, KeyValue, Value};
 
 /// The trace id of the current span as 32 lower-case hex digits, or `None`
 /// outside any span.
@@ -23,7 +23,8 @@ pub fn current_trace_id() -> Option<String> {
 /// A handle on the span that is current where it was obtained, to add
 /// attributes and events from inside an annotated function's body.
 ///
-/// Attributes set here win over what the macro captures automatically.
+/// Attributes set here win over what the macro captures automatically (with
+/// `init()`'s pipeline, each key then goes out once).
 ///
 /// ```
 /// use stack_trace_runtime::{chain, current_span};
@@ -50,8 +51,26 @@ pub fn current_span() -> CurrentSpan {
 
 impl CurrentSpan {
     /// Sets one attribute.
-    pub fn set_attribute(&self, key: &'static str, value: impl Into<Value>) {
+    pub fn set_attribute(&self, key: impl Into<Key>, value: impl Into<Value>) {
         self.cx.span().set_attribute(KeyValue::new(key, value));
+    }
+
+    /// Sets `input.value` and `input.mime_type` (`text/plain` or
+    /// `application/json`), replacing what the macro captured.
+    pub fn set_input(&self, value: impl Into<String>, mime_type: &'static str) {
+        self.cx.span().set_attributes([
+            KeyValue::new(crate::semconv::INPUT_VALUE, value.into()),
+            KeyValue::new(crate::semconv::INPUT_MIME_TYPE, mime_type),
+        ]);
+    }
+
+    /// Sets `output.value` and `output.mime_type`; the macro then does not
+    /// record the function's result.
+    pub fn set_output(&self, value: impl Into<String>, mime_type: &'static str) {
+        self.cx.span().set_attributes([
+            KeyValue::new(crate::semconv::OUTPUT_VALUE, value.into()),
+            KeyValue::new(crate::semconv::OUTPUT_MIME_TYPE, mime_type),
+        ]);
     }
 
     /// Adds an event with attributes.

@@ -59,6 +59,11 @@ pub struct SpanGuard {
     identity_written: bool,
     /// The texts an embedding call was given (to pair with its vectors).
     embedding: Option<openinference::EmbeddingInputs>,
+    /// Whether the body has returned: writes now are the automatic capture
+    /// of the outcome (see `export::precedence`).
+    outcome_phase: bool,
+    /// Whether the outcome marker was written.
+    marker_written: bool,
 }
 
 impl SpanGuard {
@@ -80,6 +85,8 @@ impl SpanGuard {
                 requested_model: None,
                 identity_written: false,
                 embedding: None,
+                outcome_phase: false,
+                marker_written: false,
             };
         }
         let state = Context::map_current(|parent| {
@@ -120,7 +127,28 @@ impl SpanGuard {
             requested_model: None,
             identity_written: false,
             embedding: None,
+            outcome_phase: false,
+            marker_written: false,
         }
+    }
+
+    /// From here on, the guard writes the automatic capture of the call's
+    /// outcome; anything set before (by hand, in the body) wins over it.
+    fn mark_outcome(&mut self) {
+        self.outcome_phase = true;
+    }
+
+    /// The marker to write before the first automatic outcome attribute, if
+    /// it is due (only when our processor is there to remove it).
+    fn pending_marker(&mut self) -> Option<KeyValue> {
+        if !self.outcome_phase || self.marker_written || !tracer::ours_installed() {
+            return None;
+        }
+        self.marker_written = true;
+        Some(KeyValue::new(
+            crate::export::precedence::OUTCOME_MARKER,
+            true,
+        ))
     }
 
     /// Tells the guard which parameters hold the messages, tools and model
@@ -221,6 +249,7 @@ impl SpanGuard {
         value: &T,
         debug: Option<&dyn Fn() -> String>,
     ) {
+        self.mark_outcome();
         let captured = match debug {
             Some(debug) => capture::capture_serialize_or_debug_with(value, debug),
             None => capture::capture_serialize(value),
@@ -269,27 +298,43 @@ impl SpanGuard {
         }
     }
 
-    fn write_attributes(&mut self, attributes: Vec<KeyValue>) {
-        if attributes.is_empty() {
+    fn write_attributes(&mut self, mut attributes: Vec<KeyValue>) {
+        if attributes.is_empty() || !self.is_recording() {
             return;
+        }
+        if let Some(marker) = self.pending_marker() {
+            attributes.insert(0, marker);
         }
         self.with_span(|span| span.set_attributes(attributes));
     }
 
     /// Records the result as `output.value` / `output.mime_type` (`None`: no output).
     pub fn set_output(&mut self, output: Option<Captured>) {
+        self.mark_outcome();
         if let Some(captured) = output {
             self.write_value(semconv::OUTPUT_VALUE, semconv::OUTPUT_MIME_TYPE, captured);
         }
     }
 
     fn write_value(&mut self, value_key: &'static str, mime_key: &'static str, v: Captured) {
-        self.with_span(|span| {
-            span.set_attribute_pair(
-                KeyValue::new(value_key, v.value),
-                KeyValue::new(mime_key, v.mime),
-            );
-        });
+        if !self.is_recording() {
+            return;
+        }
+        match self.pending_marker() {
+            Some(marker) => self.with_span(|span| {
+                span.set_attributes(vec![
+                    marker,
+                    KeyValue::new(value_key, v.value),
+                    KeyValue::new(mime_key, v.mime),
+                ]);
+            }),
+            None => self.with_span(|span| {
+                span.set_attribute_pair(
+                    KeyValue::new(value_key, v.value),
+                    KeyValue::new(mime_key, v.mime),
+                );
+            }),
+        }
     }
 
     /// Runs `f` on the span if it records.
@@ -403,6 +448,7 @@ impl SpanGuard {
     /// Ends the span after the body completed (status OK unless an error was
     /// recorded).
     pub fn finish(&mut self) {
+        self.mark_outcome();
         if self.kind == SpanKind::Llm && !self.identity_written && self.is_recording() {
             let identity = openinference::llm_identity(
                 self.roles.unwrap_or(&NO_ROLES),

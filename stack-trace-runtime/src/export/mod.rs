@@ -10,6 +10,7 @@
 //! so a hung collector cannot hang the program, even when the guard is
 //! dropped inside a current-thread tokio runtime.
 
+pub(crate) mod precedence;
 pub(crate) mod processor;
 pub mod stats;
 

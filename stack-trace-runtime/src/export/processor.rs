@@ -34,8 +34,9 @@ fn sdk_error(e: Error) -> OTelSdkError {
 impl SpanProcessor for StackProcessor {
     fn on_start(&self, _span: &mut Span, _cx: &Context) {}
 
-    fn on_end(&self, span: SpanData) {
+    fn on_end(&self, mut span: SpanData) {
         if span.span_context.is_sampled() {
+            super::precedence::resolve(&mut span.attributes);
             self.worker.submit(span);
         }
     }
