@@ -322,11 +322,11 @@ impl SpanGuard {
         }
         match self.pending_marker() {
             Some(marker) => self.with_span(|span| {
-                span.set_attributes(vec![
+                span.set_attribute_triple(
                     marker,
                     KeyValue::new(value_key, v.value),
                     KeyValue::new(mime_key, v.mime),
-                ]);
+                );
             }),
             None => self.with_span(|span| {
                 span.set_attribute_pair(
@@ -506,6 +506,8 @@ trait SpanMut {
     fn set_attribute(&mut self, kv: KeyValue);
     /// Two attributes at once (one lock on a shared span).
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue);
+    /// Three attributes at once (one lock on a shared span).
+    fn set_attribute_triple(&mut self, a: KeyValue, b: KeyValue, c: KeyValue);
     /// Many attributes at once (one lock on a shared span).
     fn set_attributes(&mut self, attributes: Vec<KeyValue>);
     fn set_status(&mut self, status: Status);
@@ -519,6 +521,9 @@ impl SpanMut for OwnedSpan {
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
         opentelemetry::trace::Span::set_attribute(self, a);
         opentelemetry::trace::Span::set_attribute(self, b);
+    }
+    fn set_attribute_triple(&mut self, a: KeyValue, b: KeyValue, c: KeyValue) {
+        opentelemetry::trace::Span::set_attributes(self, [a, b, c]);
     }
     fn set_attributes(&mut self, attributes: Vec<KeyValue>) {
         opentelemetry::trace::Span::set_attributes(self, attributes);
@@ -537,6 +542,9 @@ impl SpanMut for opentelemetry::trace::SpanRef<'_> {
     }
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
         opentelemetry::trace::SpanRef::set_attributes(self, [a, b]);
+    }
+    fn set_attribute_triple(&mut self, a: KeyValue, b: KeyValue, c: KeyValue) {
+        opentelemetry::trace::SpanRef::set_attributes(self, [a, b, c]);
     }
     fn set_attributes(&mut self, attributes: Vec<KeyValue>) {
         opentelemetry::trace::SpanRef::set_attributes(self, attributes);

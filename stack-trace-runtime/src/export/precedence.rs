@@ -38,15 +38,42 @@ fn list_of(key: &str) -> Option<&'static str> {
     LISTS.iter().copied().find(|p| key.starts_with(p))
 }
 
+/// A bit per group of [`LISTS`] (among those in `candidates`) that the keys
+/// touch.
+fn groups(attributes: &[KeyValue], candidates: u32) -> u32 {
+    if candidates == 0 {
+        return 0;
+    }
+    attributes.iter().fold(0, |mask, kv| {
+        let key = kv.key.as_str();
+        LISTS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| candidates & (1 << i) != 0)
+            .find(|(_, p)| key.starts_with(*p))
+            .map_or(mask, |(i, _)| mask | (1 << i))
+    })
+}
+
 /// Removes the losers and the marker, keeping the order of the winners.
+/// The common case (no key set twice, no hand-set group) allocates nothing.
 pub(crate) fn resolve(attributes: &mut Vec<KeyValue>) {
     let marker = attributes
         .iter()
         .position(|kv| kv.key.as_str() == OUTCOME_MARKER);
-    if marker.is_none() && !has_duplicates(attributes) {
+    let split = marker.unwrap_or(attributes.len());
+    // Groups written automatically after the marker, then whether the user
+    // touched any of them before it (usually only a few keys to check).
+    let groups_overlap = marker.is_some() && {
+        let after = groups(&attributes[split + 1..], u32::MAX);
+        groups(&attributes[..split], after) != 0
+    };
+    if !groups_overlap && !has_duplicates(attributes) {
+        if let Some(m) = marker {
+            attributes.remove(m);
+        }
         return;
     }
-    let split = marker.unwrap_or(attributes.len());
     // Keys (and lists) set in the first part: the last write of each wins.
     let mut last_before: HashMap<&str, usize> = HashMap::new();
     for (i, kv) in attributes[..split].iter().enumerate() {
