@@ -437,3 +437,123 @@ fn reranker_spans_record_query_top_k_and_both_document_lists() {
     assert!((float(s, "reranker.output_documents.0.document.score") - 0.9).abs() < 1e-9);
     assert!(attr(s, "reranker.output_documents.2.document.id").is_none());
 }
+
+mod described {
+    use super::*;
+    use stack_trace_runtime::describe::{
+        DescribeDocuments, DescribeLlmResponse, DescribeMessages, Document, Message, TokenUsage,
+        ToolCall,
+    };
+
+    /// A message list of a shape the macros cannot read.
+    pub struct Transcript(pub Vec<(char, String)>);
+
+    impl DescribeMessages for Transcript {
+        fn messages(&self) -> Vec<Message> {
+            self.0
+                .iter()
+                .map(|(who, text)| {
+                    Message::new(if *who == 'u' { "user" } else { "assistant" })
+                        .content(text.clone())
+                })
+                .collect()
+        }
+    }
+
+    /// A response of a shape the macros cannot read (and not `Serialize`).
+    pub struct Reply {
+        pub text: String,
+    }
+
+    impl DescribeLlmResponse for Reply {
+        fn output_messages(&self) -> Vec<Message> {
+            vec![Message::new("assistant")
+                .content(self.text.clone())
+                .tool_call(ToolCall {
+                    id: Some("c1".into()),
+                    name: "lookup".into(),
+                    arguments: "{\"q\":1}".into(),
+                })]
+        }
+        fn token_usage(&self) -> Option<TokenUsage> {
+            Some(TokenUsage {
+                cache_read: Some(2),
+                ..TokenUsage::new(10, 4)
+            })
+        }
+        fn model_name(&self) -> Option<String> {
+            Some("my-local-model".into())
+        }
+    }
+
+    #[llm]
+    pub fn local_chat(messages: Transcript) -> Reply {
+        Reply {
+            text: format!("{} turns", messages.0.len()),
+        }
+    }
+
+    pub struct Hits(pub Vec<(u32, f64)>);
+
+    impl DescribeDocuments for Hits {
+        fn documents(&self) -> Vec<Document> {
+            self.0
+                .iter()
+                .map(|(id, score)| Document {
+                    id: Some(id.to_string()),
+                    score: Some(*score),
+                    content: Some(format!("doc {id}")),
+                    metadata: Some(json!({"shard": 1})),
+                })
+                .collect()
+        }
+    }
+
+    #[retriever]
+    pub fn lookup(query: &str) -> Hits {
+        let _ = query;
+        Hits(vec![(7, 0.8), (9, 0.4)])
+    }
+}
+
+#[test]
+fn user_types_describe_themselves() {
+    let transcript = described::Transcript(vec![
+        ('u', "hello".into()),
+        ('a', "hi!".into()),
+        ('u', "how?".into()),
+    ]);
+    let (trace, _) = in_root(|| {
+        described::local_chat(transcript);
+        described::lookup("q")
+    });
+    let spans = spans_of(&trace, 3);
+    let s = named(&spans, "local_chat");
+    assert_eq!(attr_str(s, "llm.input_messages.0.message.role"), "user");
+    assert_eq!(attr_str(s, "llm.input_messages.2.message.content"), "how?");
+    assert_eq!(
+        attr_str(s, "llm.output_messages.0.message.content"),
+        "3 turns"
+    );
+    assert_eq!(
+        attr_str(
+            s,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
+        ),
+        "lookup"
+    );
+    assert_eq!(int(s, "llm.token_count.total"), 14);
+    assert_eq!(int(s, "llm.token_count.prompt_details.cache_read"), 2);
+    assert_eq!(attr_str(s, "llm.model_name"), "my-local-model");
+    assert!(
+        attr_str(s, "output.value").contains("Reply"),
+        "opaque type still gets output.value"
+    );
+    let r = named(&spans, "lookup");
+    assert_eq!(attr_str(r, "retrieval.documents.1.document.id"), "9");
+    assert!((float(r, "retrieval.documents.0.document.score") - 0.8).abs() < 1e-9);
+    assert_eq!(
+        attr_str(r, "retrieval.documents.0.document.metadata"),
+        r#"{"shard":1}"#
+    );
+}

@@ -64,6 +64,9 @@ pub struct SpanGuard {
     outcome_phase: bool,
     /// Whether the outcome marker was written.
     marker_written: bool,
+    /// A `Describe*` impl already described the inputs / the output.
+    described_input: bool,
+    described_output: bool,
 }
 
 impl SpanGuard {
@@ -87,6 +90,8 @@ impl SpanGuard {
                 embedding: None,
                 outcome_phase: false,
                 marker_written: false,
+                described_input: false,
+                described_output: false,
             };
         }
         let state = Context::map_current(|parent| {
@@ -129,7 +134,60 @@ impl SpanGuard {
             embedding: None,
             outcome_phase: false,
             marker_written: false,
+            described_input: false,
+            described_output: false,
         }
+    }
+
+    /// Records a response described by its `DescribeLlmResponse` impl.
+    pub(crate) fn describe_llm_response(
+        &mut self,
+        messages: Vec<crate::describe::Message>,
+        usage: Option<crate::describe::TokenUsage>,
+        model: Option<String>,
+    ) {
+        if !self.is_recording() || self.kind != SpanKind::Llm {
+            return;
+        }
+        self.mark_outcome();
+        self.described_output = true;
+        let attributes = crate::describe::response_attributes(&messages, usage.as_ref());
+        let identity = openinference::llm_identity(
+            self.roles.unwrap_or(&NO_ROLES),
+            None,
+            model.as_deref(),
+            self.requested_model.as_deref(),
+        );
+        self.identity_written = true;
+        self.write_attributes(attributes);
+        self.write_attributes(identity);
+    }
+
+    /// Records input messages described by their `DescribeMessages` impl.
+    pub(crate) fn describe_input_messages(&mut self, messages: &[crate::describe::Message]) {
+        if !self.is_recording() || self.kind != SpanKind::Llm {
+            return;
+        }
+        self.described_input = true;
+        let attributes =
+            crate::describe::messages_attributes(openinference::keys::LLM_INPUT_MESSAGES, messages);
+        self.write_attributes(attributes);
+    }
+
+    /// Records documents described by their `DescribeDocuments` impl.
+    pub(crate) fn describe_documents(&mut self, documents: &[crate::describe::Document]) {
+        let prefix = match self.kind {
+            SpanKind::Retriever => openinference::keys::RETRIEVAL_DOCUMENTS,
+            SpanKind::Reranker => openinference::keys::RERANKER_OUTPUT_DOCUMENTS,
+            _ => return,
+        };
+        if !self.is_recording() {
+            return;
+        }
+        self.mark_outcome();
+        self.described_output = true;
+        let attributes = crate::describe::documents_attributes(prefix, documents);
+        self.write_attributes(attributes);
     }
 
     /// From here on, the guard writes the automatic capture of the call's
@@ -225,7 +283,7 @@ impl SpanGuard {
         let roles = self.roles.unwrap_or(&NO_ROLES);
         match self.kind {
             SpanKind::Llm => {
-                let llm = openinference::llm_inputs(roles, args);
+                let llm = openinference::llm_inputs(roles, args, !self.described_input);
                 self.requested_model = llm.requested_model;
                 self.write_attributes(llm.attributes);
             }
@@ -268,6 +326,9 @@ impl SpanGuard {
     }
 
     fn derive_from_output(&mut self, output: &Value) {
+        if self.described_output {
+            return;
+        }
         match self.kind {
             SpanKind::Llm => {
                 let facts = openinference::llm_response(output);

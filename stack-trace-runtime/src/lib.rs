@@ -29,6 +29,7 @@ mod capture;
 mod config;
 mod console;
 mod context;
+pub mod describe;
 mod error;
 mod export;
 mod future;

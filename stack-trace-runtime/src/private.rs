@@ -9,6 +9,10 @@ pub use crate::capture::probe::{
     Outcome, Probe, ViaDebug, ViaOpaque, ViaPlain, ViaResult, ViaSerialize, ViaSerializeDebug,
 };
 pub use crate::capture::Inputs;
+pub use crate::describe::{
+    DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,
+    ViaDescribeDocuments, ViaDescribeLlmResponse, ViaDescribeMessages,
+};
 pub use crate::future::InContext;
 pub use crate::guard::SpanGuard;
 pub use crate::openinference::Roles;

@@ -56,13 +56,59 @@ pub(crate) fn arguments(
     }
 }
 
+/// For `#[llm]`: lets a messages parameter whose type implements
+/// `DescribeMessages` describe itself (a no-op for other types).
+pub(crate) fn describe_messages(
+    kind: MacroKind,
+    args: &Args,
+    facts: &SigFacts,
+    locals: &Locals,
+) -> TokenStream {
+    if kind != MacroKind::Llm || args.skip_all.is_some() {
+        return TokenStream::new();
+    }
+    let messages = args.messages.as_ref().or_else(|| {
+        facts
+            .params
+            .iter()
+            .map(|p| &p.ident)
+            .find(|i| *i == "messages")
+    });
+    let Some(messages) = messages.filter(|m| !args.skip.contains(m)) else {
+        return TokenStream::new();
+    };
+    let rt = rt();
+    let span = &locals.span;
+    quote! {
+        if #span.is_recording() {
+            #[allow(unused_imports)]
+            use #rt::__private::{NoDescribeMessages as _, ViaDescribeMessages as _};
+            (&&#rt::__private::DescribeProbe(&#messages)).st_describe_messages(&mut #span);
+        }
+    }
+}
+
 /// Records the result (output or error) and ends the span.
-pub(crate) fn outcome(locals: &Locals) -> TokenStream {
+pub(crate) fn outcome(kind: MacroKind, locals: &Locals) -> TokenStream {
     let rt = rt();
     let span = &locals.span;
     let out = &locals.out;
     let ok = Ident::new("__st_ok", Span::mixed_site());
     let err = Ident::new("__st_err", Span::mixed_site());
+    // Types that describe themselves go first, so they win over shape reading.
+    let describe = match kind {
+        MacroKind::Llm => quote! {
+            #[allow(unused_imports)]
+            use #rt::__private::{NoDescribeLlmResponse as _, ViaDescribeLlmResponse as _};
+            (&&#rt::__private::DescribeProbe(#ok)).st_describe_response(&mut #span);
+        },
+        MacroKind::Retriever | MacroKind::Reranker => quote! {
+            #[allow(unused_imports)]
+            use #rt::__private::{NoDescribeDocuments as _, ViaDescribeDocuments as _};
+            (&&#rt::__private::DescribeProbe(#ok)).st_describe_documents(&mut #span);
+        },
+        _ => TokenStream::new(),
+    };
     quote! {
         if #span.is_recording() {
             #[allow(unused_imports)]
@@ -73,6 +119,7 @@ pub(crate) fn outcome(locals: &Locals) -> TokenStream {
             };
             let (#ok, #err) = (&&#rt::__private::Outcome(&#out)).st_parts();
             if let #rt::__private::Some(#ok) = #ok {
+                #describe
                 (&&&&#rt::__private::Probe(#ok)).st_output(&mut #span);
             }
             if let #rt::__private::Some(#err) = #err {

@@ -91,6 +91,7 @@ fn instrumentation(
         quote!(#rt::__private::None)
     };
     let capture = capture::arguments(kind, args, facts, &locals);
+    let describe_messages = capture::describe_messages(kind, args, facts, &locals);
     let roles = roles(kind, args, facts, &locals);
     let tool = if kind == MacroKind::Tool {
         tool::attributes(args, target, facts, &locals)
@@ -105,9 +106,10 @@ fn instrumentation(
         );
         #roles
         #tool
+        #describe_messages
         #capture
     };
-    let epilogue = capture::outcome(&locals);
+    let epilogue = capture::outcome(kind, &locals);
     Instrumentation {
         prologue,
         epilogue,

@@ -195,7 +195,11 @@ fn is_scalar(v: &Value) -> bool {
 
 /// Reads the messages, tools and invocation parameters of an LLM call from
 /// its captured arguments (the `input.value` object).
-pub(crate) fn llm_inputs(roles: &Roles, args: &Map<String, Value>) -> LlmInputs {
+pub(crate) fn llm_inputs(
+    roles: &Roles,
+    args: &Map<String, Value>,
+    with_messages: bool,
+) -> LlmInputs {
     let mut out = LlmInputs::default();
     let mut invocation = Map::new();
     let mut tools = roles.tools.and_then(|name| args.get(name)).cloned();
@@ -219,7 +223,7 @@ pub(crate) fn llm_inputs(roles: &Roles, args: &Map<String, Value>) -> LlmInputs 
         }
         messages = request.get("messages");
     }
-    if let Some(messages) = messages {
+    if let Some(messages) = messages.filter(|_| with_messages) {
         messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, 0, &mut out.attributes);
     }
     if let Some(Value::Array(list)) = &tools {
@@ -344,7 +348,7 @@ mod tests {
             "tools": [{"type": "function", "function": {"name": "get_weather"}}],
             "options": {"nested": true}
         });
-        let got = llm_inputs(&roles, args.as_object().unwrap());
+        let got = llm_inputs(&roles, args.as_object().unwrap(), true);
         assert_eq!(got.requested_model.as_deref(), Some("gpt-4o"));
         let a = &got.attributes;
         assert_eq!(
@@ -376,7 +380,7 @@ mod tests {
             "request": {"model": "claude-sonnet-4-5", "max_tokens": 100, "messages": [{"role": "user", "content": "yo"}]},
             "seed": 7, "user_tag": "x"
         });
-        let got = llm_inputs(&roles, args.as_object().unwrap());
+        let got = llm_inputs(&roles, args.as_object().unwrap(), true);
         assert_eq!(got.requested_model.as_deref(), Some("claude-sonnet-4-5"));
         let params: Value = serde_json::from_str(
             &get(&got.attributes, "llm.invocation_parameters")

@@ -1,0 +1,307 @@
+//! Traits for user types whose shape the macros cannot read: a model
+//! response that is neither OpenAI- nor Anthropic-shaped, a message list, or
+//! documents of another shape. Implement one and the matching macro uses it
+//! instead of reading the serialized value.
+//!
+//! ```
+//! use stack_trace_runtime::describe::{DescribeLlmResponse, Message, TokenUsage};
+//!
+//! struct LocalReply { text: String, used: (u32, u32) }
+//!
+//! impl DescribeLlmResponse for LocalReply {
+//!     fn output_messages(&self) -> Vec<Message> {
+//!         vec![Message::new("assistant").content(&self.text)]
+//!     }
+//!     fn token_usage(&self) -> Option<TokenUsage> {
+//!         Some(TokenUsage::new(self.used.0.into(), self.used.1.into()))
+//!     }
+//!     fn model_name(&self) -> Option<String> {
+//!         Some("llama-3.1-8b".to_owned())
+//!     }
+//! }
+//!
+//! #[stack_trace_runtime::llm]
+//! fn complete(prompt: &str) -> LocalReply {
+//!     LocalReply { text: prompt.to_uppercase(), used: (3, 1) }
+//! }
+//! # let _ = complete("hi");
+//! ```
+
+use opentelemetry::KeyValue;
+use serde_json::Value;
+
+use crate::guard::SpanGuard;
+use crate::openinference::keys;
+
+/// One chat message, as OpenInference records it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Message {
+    /// `system`, `user`, `assistant`, `tool`.
+    pub role: String,
+    /// The text, if any.
+    pub content: Option<String>,
+    /// Tool calls the model asked for.
+    pub tool_calls: Vec<ToolCall>,
+    /// For a `tool` message: the id of the call it answers.
+    pub tool_call_id: Option<String>,
+    /// For a `tool` message: the tool's name.
+    pub name: Option<String>,
+}
+
+impl Message {
+    /// A message with this role.
+    #[must_use]
+    pub fn new(role: impl Into<String>) -> Self {
+        Self {
+            role: role.into(),
+            ..Self::default()
+        }
+    }
+
+    /// With this text.
+    #[must_use]
+    pub fn content(mut self, text: impl Into<String>) -> Self {
+        self.content = Some(text.into());
+        self
+    }
+
+    /// With a tool call.
+    #[must_use]
+    pub fn tool_call(mut self, call: ToolCall) -> Self {
+        self.tool_calls.push(call);
+        self
+    }
+
+    fn attributes(&self, base: &str, out: &mut Vec<KeyValue>) {
+        out.push(KeyValue::new(format!("{base}.role"), self.role.clone()));
+        if let Some(content) = &self.content {
+            out.push(KeyValue::new(format!("{base}.content"), content.clone()));
+        }
+        if let Some(id) = &self.tool_call_id {
+            out.push(KeyValue::new(format!("{base}.tool_call_id"), id.clone()));
+        }
+        if let Some(name) = &self.name {
+            out.push(KeyValue::new(format!("{base}.name"), name.clone()));
+        }
+        for (j, call) in self.tool_calls.iter().enumerate() {
+            let call_base = format!("{base}.tool_calls.{j}.tool_call");
+            if let Some(id) = &call.id {
+                out.push(KeyValue::new(format!("{call_base}.id"), id.clone()));
+            }
+            out.push(KeyValue::new(
+                format!("{call_base}.function.name"),
+                call.name.clone(),
+            ));
+            out.push(KeyValue::new(
+                format!("{call_base}.function.arguments"),
+                call.arguments.clone(),
+            ));
+        }
+    }
+}
+
+/// A tool call in a message.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ToolCall {
+    /// The provider's call id.
+    pub id: Option<String>,
+    /// The function's name.
+    pub name: String,
+    /// The arguments, as JSON text.
+    pub arguments: String,
+}
+
+/// Token counts of one model call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenUsage {
+    /// Prompt tokens, every subtype included.
+    pub prompt: Option<i64>,
+    /// Completion tokens.
+    pub completion: Option<i64>,
+    /// Total (prompt + completion when not given).
+    pub total: Option<i64>,
+    /// Prompt tokens read from a cache.
+    pub cache_read: Option<i64>,
+    /// Prompt tokens written to a cache.
+    pub cache_write: Option<i64>,
+    /// Reasoning tokens.
+    pub reasoning: Option<i64>,
+}
+
+impl TokenUsage {
+    /// Prompt and completion counts (total is their sum).
+    #[must_use]
+    pub fn new(prompt: i64, completion: i64) -> Self {
+        Self {
+            prompt: Some(prompt),
+            completion: Some(completion),
+            ..Self::default()
+        }
+    }
+
+    fn attributes(&self, out: &mut Vec<KeyValue>) {
+        let total = self
+            .total
+            .or_else(|| self.prompt.zip(self.completion).map(|(p, c)| p + c));
+        for (key, value) in [
+            (keys::TOKENS_PROMPT, self.prompt),
+            (keys::TOKENS_COMPLETION, self.completion),
+            (keys::TOKENS_TOTAL, total),
+            (keys::TOKENS_CACHE_READ, self.cache_read),
+            (keys::TOKENS_CACHE_WRITE, self.cache_write),
+            (keys::TOKENS_REASONING, self.reasoning),
+        ] {
+            if let Some(v) = value {
+                out.push(KeyValue::new(key, v));
+            }
+        }
+    }
+}
+
+/// A document (retriever or reranker output).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    /// Its id.
+    pub id: Option<String>,
+    /// Its relevance score.
+    pub score: Option<f64>,
+    /// Its text.
+    pub content: Option<String>,
+    /// Its metadata (an object).
+    pub metadata: Option<Value>,
+}
+
+/// A model response of your own shape, described for `#[llm]`.
+pub trait DescribeLlmResponse {
+    /// The messages the model produced (`llm.output_messages`).
+    fn output_messages(&self) -> Vec<Message> {
+        Vec::new()
+    }
+    /// Its token counts (`llm.token_count.*`).
+    fn token_usage(&self) -> Option<TokenUsage> {
+        None
+    }
+    /// The model that answered (`llm.model_name`).
+    fn model_name(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Chat messages of your own shape, described for `#[llm]`'s messages
+/// parameter (`llm.input_messages`).
+pub trait DescribeMessages {
+    /// The messages, in order.
+    fn messages(&self) -> Vec<Message>;
+}
+
+/// Documents of your own shape, described for `#[retriever]` and
+/// `#[reranker]` (`retrieval.documents`, `reranker.output_documents`).
+pub trait DescribeDocuments {
+    /// The documents, in rank order.
+    fn documents(&self) -> Vec<Document>;
+}
+
+pub(crate) fn messages_attributes(prefix: &str, messages: &[Message]) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        m.attributes(&format!("{prefix}.{i}.message"), &mut out);
+    }
+    out
+}
+
+pub(crate) fn documents_attributes(prefix: &str, documents: &[Document]) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    for (i, d) in documents.iter().enumerate() {
+        let base = format!("{prefix}.{i}.document");
+        if let Some(id) = &d.id {
+            out.push(KeyValue::new(format!("{base}.id"), id.clone()));
+        }
+        if let Some(score) = d.score {
+            out.push(KeyValue::new(format!("{base}.score"), score));
+        }
+        if let Some(content) = &d.content {
+            out.push(KeyValue::new(format!("{base}.content"), content.clone()));
+        }
+        if let Some(metadata) = &d.metadata {
+            out.push(KeyValue::new(
+                format!("{base}.metadata"),
+                metadata.to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// Wraps a borrowed value to ask whether it describes itself. Not public API.
+#[derive(Debug)]
+#[doc(hidden)]
+pub struct DescribeProbe<'a, T: ?Sized>(pub &'a T);
+
+macro_rules! describe_probe {
+    ($via:ident, $none:ident, $method:ident, $bound:ident, |$span:ident, $value:ident| $body:expr) => {
+        #[doc(hidden)]
+        /// Not public API.
+        pub trait $via {
+            /// Not public API.
+            fn $method(&self, span: &mut SpanGuard);
+        }
+        impl<T: $bound + ?Sized> $via for &DescribeProbe<'_, T> {
+            fn $method(&self, $span: &mut SpanGuard) {
+                let $value = self.0;
+                $body
+            }
+        }
+        #[doc(hidden)]
+        /// Not public API.
+        pub trait $none {
+            /// Not public API.
+            fn $method(&self, span: &mut SpanGuard);
+        }
+        impl<T: ?Sized> $none for DescribeProbe<'_, T> {
+            fn $method(&self, _: &mut SpanGuard) {}
+        }
+    };
+}
+
+describe_probe!(
+    ViaDescribeLlmResponse,
+    NoDescribeLlmResponse,
+    st_describe_response,
+    DescribeLlmResponse,
+    |span, value| {
+        span.describe_llm_response(
+            value.output_messages(),
+            value.token_usage(),
+            value.model_name(),
+        );
+    }
+);
+describe_probe!(
+    ViaDescribeMessages,
+    NoDescribeMessages,
+    st_describe_messages,
+    DescribeMessages,
+    |span, value| {
+        span.describe_input_messages(&value.messages());
+    }
+);
+describe_probe!(
+    ViaDescribeDocuments,
+    NoDescribeDocuments,
+    st_describe_documents,
+    DescribeDocuments,
+    |span, value| {
+        span.describe_documents(&value.documents());
+    }
+);
+
+pub(crate) fn response_attributes(
+    messages: &[Message],
+    usage: Option<&TokenUsage>,
+) -> Vec<KeyValue> {
+    let mut out = messages_attributes(keys::LLM_OUTPUT_MESSAGES, messages);
+    if let Some(usage) = usage {
+        usage.attributes(&mut out);
+    }
+    out
+}
