@@ -56,12 +56,14 @@ struct Args<'a> {
     top_k: usize,
 }
 
-#[inline(never)]
-fn work_by_hand(
+/// The span of `work`, started by hand with its input attributes, and
+/// made the current context.
+#[inline]
+fn start_by_hand(
     tracer: &opentelemetry_sdk::trace::SdkTracer,
     query: &str,
     top_k: usize,
-) -> Vec<String> {
+) -> Context {
     let mut span = tracer.start("work");
     if span.is_recording() {
         span.set_attribute(KeyValue::new("openinference.span.kind", "CHAIN"));
@@ -71,20 +73,35 @@ fn work_by_hand(
         ));
         span.set_attribute(KeyValue::new("input.mime_type", "application/json"));
     }
-    let cx = Context::current_with_span(span);
-    let out = {
-        let _attached = cx.clone().attach();
-        work(query, top_k)
-    };
+    Context::current_with_span(span)
+}
+
+/// Records the output by hand and ends the span.
+#[inline]
+fn end_by_hand(cx: &Context, out: &[String]) {
     let span = cx.span();
     if span.is_recording() {
         span.set_attribute(KeyValue::new(
             "output.value",
-            serde_json::to_string(&out).unwrap_or_default(),
+            serde_json::to_string(out).unwrap_or_default(),
         ));
         span.set_attribute(KeyValue::new("output.mime_type", "application/json"));
     }
     span.end();
+}
+
+#[inline(never)]
+fn work_by_hand(
+    tracer: &opentelemetry_sdk::trace::SdkTracer,
+    query: &str,
+    top_k: usize,
+) -> Vec<String> {
+    let cx = start_by_hand(tracer, query, top_k);
+    let out = {
+        let _attached = cx.clone().attach();
+        work(query, top_k)
+    };
+    end_by_hand(&cx, &out);
     out
 }
 
@@ -93,26 +110,9 @@ async fn work_by_hand_async(
     query: &str,
     top_k: usize,
 ) -> Vec<String> {
-    let mut span = tracer.start("work");
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new("openinference.span.kind", "CHAIN"));
-        span.set_attribute(KeyValue::new(
-            "input.value",
-            serde_json::to_string(&Args { query, top_k }).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("input.mime_type", "application/json"));
-    }
-    let cx = Context::current_with_span(span);
+    let cx = start_by_hand(tracer, query, top_k);
     let out = async { work(query, top_k) }.with_context(cx.clone()).await;
-    let span = cx.span();
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new(
-            "output.value",
-            serde_json::to_string(&out).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("output.mime_type", "application/json"));
-    }
-    span.end();
+    end_by_hand(&cx, &out);
     out
 }
 

@@ -78,6 +78,24 @@ pub fn in_root<R>(f: impl FnOnce() -> R) -> (String, R) {
     (trace_id, out)
 }
 
+/// The path of an example binary (`cargo test` builds the examples next to
+/// the test binaries: `target/<profile>/examples/<name>`).
+///
+/// # Panics
+/// When it has not been built.
+#[must_use]
+pub fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary");
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir")
+        .join("examples")
+        .join(name);
+    assert!(path.exists(), "{} is built by `cargo test`", path.display());
+    path
+}
+
 /// The span called `name`.
 ///
 /// # Panics

@@ -2,29 +2,16 @@
 //! the example agent and in-process fixtures export over OTLP/HTTP, and the
 //! spans are read back through Phoenix's REST API.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
 use stack_trace::phoenix::{attribute, by_name, Phoenix};
+use stack_trace::testing::example;
 use stack_trace_runtime::{agent, chain, llm, tool, Config};
 
 static TURN: Mutex<()> = Mutex::new(());
-
-fn example(name: &str) -> PathBuf {
-    // target/debug/deps/phoenix-<hash> -> target/debug/examples/<name>
-    let exe = std::env::current_exe().expect("test binary");
-    let path = exe
-        .parent()
-        .and_then(|p| p.parent())
-        .expect("target dir")
-        .join("examples")
-        .join(name);
-    assert!(path.exists(), "{} is built by `cargo test`", path.display());
-    path
-}
 
 fn span_id(span: &Value) -> &str {
     span["context"]["span_id"].as_str().expect("span id")

@@ -15,13 +15,7 @@ use stack_trace::spec::{is_audited, is_defined, normalize};
 #[test]
 fn every_key_we_emit_is_defined_by_the_spec_with_its_type() {
     let receiver = Receiver::start(Behaviour::Accept);
-    let exe = std::env::current_exe().unwrap();
-    let example = exe
-        .parent()
-        .and_then(|p| p.parent())
-        .unwrap()
-        .join("examples")
-        .join("agent");
+    let example = stack_trace::testing::example("agent");
     let out = Command::new(example)
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.traces_url())
         .env_remove("PHOENIX_COLLECTOR_ENDPOINT")

@@ -80,19 +80,7 @@ impl SpanGuard {
         type_name: Option<fn() -> &'static str>,
     ) -> Self {
         if tracer::fast_off() {
-            return Self {
-                kind,
-                state: State::Off,
-                errored: false,
-                roles: None,
-                requested_model: None,
-                identity_written: false,
-                embedding: None,
-                outcome_phase: false,
-                marker_written: false,
-                described_input: false,
-                described_output: false,
-            };
+            return Self::with_state(kind, State::Off);
         }
         let state = Context::map_current(|parent| {
             if parent.is_telemetry_suppressed() {
@@ -124,6 +112,10 @@ impl SpanGuard {
                 State::Off
             }
         });
+        Self::with_state(kind, state)
+    }
+
+    fn with_state(kind: SpanKind, state: State) -> Self {
         Self {
             kind,
             state,

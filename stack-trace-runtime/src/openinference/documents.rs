@@ -114,14 +114,9 @@ pub(crate) fn flatten_documents(prefix: &str, list: &Value, out: &mut Vec<KeyVal
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openinference::test_support::get;
     use opentelemetry::Value as OtelValue;
     use serde_json::json;
-
-    fn get<'a>(kvs: &'a [KeyValue], key: &str) -> Option<&'a OtelValue> {
-        kvs.iter()
-            .find(|kv| kv.key.as_str() == key)
-            .map(|kv| &kv.value)
-    }
 
     #[test]
     fn structs_maps_tuples_and_strings() {

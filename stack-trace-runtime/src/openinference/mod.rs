@@ -322,17 +322,25 @@ pub(crate) fn retrieval_documents(output: &Value) -> Vec<KeyValue> {
     out
 }
 
+/// Helpers shared by this module's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use opentelemetry::Value as OtelValue;
-    use serde_json::json;
+pub(crate) mod test_support {
+    use opentelemetry::{KeyValue, Value};
 
-    fn get<'a>(kvs: &'a [KeyValue], key: &str) -> Option<&'a OtelValue> {
+    /// The value of `key` among `kvs`.
+    pub(crate) fn get<'a>(kvs: &'a [KeyValue], key: &str) -> Option<&'a Value> {
         kvs.iter()
             .find(|kv| kv.key.as_str() == key)
             .map(|kv| &kv.value)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::get;
+    use super::*;
+    use opentelemetry::Value as OtelValue;
+    use serde_json::json;
 
     #[test]
     fn llm_inputs_from_separate_parameters() {

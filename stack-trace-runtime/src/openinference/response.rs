@@ -202,14 +202,9 @@ pub(crate) fn system_from_model(model: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openinference::test_support::get;
     use opentelemetry::Value as OtelValue;
     use serde_json::json;
-
-    fn get<'a>(kvs: &'a [KeyValue], key: &str) -> Option<&'a OtelValue> {
-        kvs.iter()
-            .find(|kv| kv.key.as_str() == key)
-            .map(|kv| &kv.value)
-    }
 
     #[test]
     fn openai_chat_completion() {
