@@ -557,3 +557,61 @@ fn user_types_describe_themselves() {
         r#"{"shard":1}"#
     );
 }
+
+#[llm]
+fn complete(prompt: &str, model: &str, max_tokens: u32) -> Value {
+    json!({"id": "cmpl-1", "object": "text_completion", "model": "gpt-3.5-turbo-instruct-0914",
+        "choices": [{"text": format!("{prompt}..."), "index": 0, "finish_reason": "length"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": max_tokens, "total_tokens": 5 + max_tokens}, "m": model})
+}
+
+#[test]
+fn legacy_completions_and_request_versus_response_model() {
+    let (trace, _) = in_root(|| complete("Once upon a time", "gpt-3.5-turbo-instruct", 16));
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "complete");
+    assert_eq!(attr_str(s, "llm.prompts.0.prompt.text"), "Once upon a time");
+    assert_eq!(
+        attr_str(s, "llm.choices.0.completion.text"),
+        "Once upon a time..."
+    );
+    assert_eq!(attr_str(s, "llm.model_name"), "gpt-3.5-turbo-instruct-0914");
+    assert_eq!(
+        attr_str(s, "llm.request.model_name"),
+        "gpt-3.5-turbo-instruct"
+    );
+    assert_eq!(
+        attr_str(s, "llm.response.model_name"),
+        "gpt-3.5-turbo-instruct-0914"
+    );
+    assert_eq!(
+        attr_str(s, "llm.invocation_parameters"),
+        r#"{"max_tokens":16,"model":"gpt-3.5-turbo-instruct"}"#
+    );
+    assert_eq!(int(s, "llm.token_count.completion"), 16);
+    assert_eq!(attr_str(s, "llm.finish_reason"), "length");
+}
+
+#[stack_trace_runtime::embedding]
+fn embed_with_params(texts: Vec<String>, model: &str, dimensions: u32) -> Vec<Vec<f32>> {
+    let _ = model;
+    texts
+        .iter()
+        .map(|_| vec![0.0; dimensions as usize])
+        .collect()
+}
+
+#[test]
+fn embedding_invocation_parameters() {
+    let (trace, _) = in_root(|| embed_with_params(vec!["a".into()], "text-embedding-3-small", 2));
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "embed_with_params");
+    assert_eq!(
+        attr_str(s, "embedding.model_name"),
+        "text-embedding-3-small"
+    );
+    assert_eq!(
+        attr_str(s, "embedding.invocation_parameters"),
+        r#"{"dimensions":2,"model":"text-embedding-3-small"}"#
+    );
+}

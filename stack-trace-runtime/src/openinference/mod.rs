@@ -72,6 +72,8 @@ impl Roles {
 pub(crate) struct EmbeddingInputs {
     pub texts: Vec<String>,
     pub model: Option<String>,
+    /// `embedding.invocation_parameters`: the other scalar arguments, as JSON.
+    pub invocation: Option<String>,
 }
 
 /// The texts an embedding call embeds (a string or a list of strings).
@@ -85,9 +87,20 @@ pub(crate) fn embedding_inputs(roles: &Roles, args: &Map<String, Value>) -> Embe
             .collect(),
         _ => Vec::new(),
     };
+    let invocation: Map<String, Value> = args
+        .iter()
+        .filter(|(name, value)| {
+            Some(name.as_str()) != roles.input
+                && is_scalar(value)
+                && !is_secret_name(name)
+                && *value != crate::semconv::REDACTED
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     EmbeddingInputs {
         texts,
         model: roles.model_from(args),
+        invocation: (!invocation.is_empty()).then(|| Value::Object(invocation).to_string()),
     }
 }
 
@@ -130,6 +143,12 @@ pub(crate) fn embedding_output(inputs: &EmbeddingInputs, output: &Value) -> Vec<
     };
     if let Some(model) = model {
         out.push(KeyValue::new(keys::EMBEDDING_MODEL_NAME, model));
+    }
+    if let Some(invocation) = &inputs.invocation {
+        out.push(KeyValue::new(
+            keys::EMBEDDING_INVOCATION_PARAMETERS,
+            invocation.clone(),
+        ));
     }
     let n = vectors.len().max(inputs.texts.len());
     for i in 0..n {
@@ -223,6 +242,22 @@ pub(crate) fn llm_inputs(
         }
         messages = request.get("messages");
     }
+    // Legacy completions: a `prompt` (or `prompts`) parameter of text.
+    for name in ["prompt", "prompts"] {
+        let prompts: Vec<&str> = match args.get(name) {
+            Some(Value::String(s)) if roles.messages.is_none() => vec![s.as_str()],
+            Some(Value::Array(items)) if roles.messages.is_none() => {
+                items.iter().filter_map(Value::as_str).collect()
+            }
+            _ => continue,
+        };
+        for (i, text) in prompts.into_iter().enumerate() {
+            out.attributes.push(KeyValue::new(
+                format!("{}.{i}.prompt.text", keys::LLM_PROMPTS),
+                text.to_owned(),
+            ));
+        }
+    }
     if let Some(messages) = messages.filter(|_| with_messages) {
         messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, 0, &mut out.attributes);
     }
@@ -236,8 +271,10 @@ pub(crate) fn llm_inputs(
     }
     for (name, value) in args {
         let role = Some(name.as_str());
+        let is_prompt = roles.messages.is_none() && matches!(name.as_str(), "prompt" | "prompts");
         if role == roles.messages
             || role == roles.tools
+            || is_prompt
             || !is_scalar(value)
             || is_secret_name(name)
         {
@@ -283,8 +320,22 @@ pub(crate) fn llm_identity(
     if let Some(model) = model {
         out.push(KeyValue::new(keys::LLM_MODEL_NAME, model.to_owned()));
     }
+    // Both names when the model that answered differs from the one asked for.
+    let requested = roles.model.or(requested_model);
+    if let (Some(asked), Some(answered)) = (requested, response_model) {
+        if asked != answered {
+            out.push(KeyValue::new(
+                keys::LLM_REQUEST_MODEL_NAME,
+                asked.to_owned(),
+            ));
+            out.push(KeyValue::new(
+                keys::LLM_RESPONSE_MODEL_NAME,
+                answered.to_owned(),
+            ));
+        }
+    }
     let from_shape = match shape {
-        Some(Shape::OpenAiChat) => Some("openai"),
+        Some(Shape::OpenAiChat | Shape::OpenAiCompletion) => Some("openai"),
         Some(Shape::Anthropic) => Some("anthropic"),
         None => None,
     };

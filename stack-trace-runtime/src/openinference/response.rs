@@ -13,6 +13,8 @@ use super::messages::flatten_message;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
     OpenAiChat,
+    /// The legacy completions API (`choices[].text`).
+    OpenAiCompletion,
     Anthropic,
 }
 
@@ -32,6 +34,16 @@ pub(crate) fn detect(response: &Value) -> Option<Shape> {
         .is_some_and(|c| c.iter().any(|c| c.get("message").is_some()))
     {
         return Some(Shape::OpenAiChat);
+    }
+    if obj
+        .get("choices")
+        .and_then(Value::as_array)
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c.get("text").is_some_and(Value::is_string))
+        })
+    {
+        return Some(Shape::OpenAiCompletion);
     }
     let is_anthropic = obj.get("type").and_then(Value::as_str) == Some("message")
         || (obj.get("role").and_then(Value::as_str) == Some("assistant")
@@ -61,7 +73,7 @@ pub(crate) fn read(response: &Value) -> ResponseFacts {
         .and_then(Value::as_str)
         .map(str::to_owned);
     match shape {
-        Shape::OpenAiChat => openai(response, &mut attributes),
+        Shape::OpenAiChat | Shape::OpenAiCompletion => openai(response, &mut attributes),
         Shape::Anthropic => anthropic(response, &mut attributes),
     }
     ResponseFacts {
@@ -88,6 +100,16 @@ fn openai(response: &Value, out: &mut Vec<KeyValue>) {
         ) {
             index += 1;
         }
+    }
+    for (i, text) in choices
+        .iter()
+        .filter_map(|c| c.get("text").and_then(Value::as_str))
+        .enumerate()
+    {
+        out.push(KeyValue::new(
+            format!("{}.{i}.completion.text", keys::LLM_CHOICES),
+            text.to_owned(),
+        ));
     }
     if let Some(reason) = choices
         .first()
