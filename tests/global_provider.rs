@@ -33,6 +33,7 @@ fn macros_use_the_applications_own_global_provider() {
     let cx = opentelemetry::Context::current_with_span(root);
     {
         let _attached = cx.clone().attach();
+        let _session = stack_trace_runtime::using_session("app-session");
         assert_eq!(run("Oslo"), "sunny in Oslo".len());
     }
     cx.span().end();
@@ -60,4 +61,11 @@ fn macros_use_the_applications_own_global_provider() {
         .iter()
         .any(|kv| kv.key.as_str() == "openinference.span.kind" && kv.value.as_str() == "AGENT"));
     assert_eq!(agent.instrumentation_scope.name(), "stack-trace");
+    assert!(
+        agent
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "session.id" && kv.value.as_str() == "app-session"),
+        "context attributes are stamped without our processor too"
+    );
 }

@@ -93,6 +93,12 @@ impl SpanGuard {
                     &mut span,
                     KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
                 );
+                if !tracer::ours_installed() {
+                    // Without our processor, stamp the context attributes here.
+                    if let Some(attributes) = crate::context_attributes::stamp(parent) {
+                        opentelemetry::trace::Span::set_attributes(&mut span, attributes);
+                    }
+                }
                 if let Some(type_name) = type_name {
                     opentelemetry::trace::Span::update_name(
                         &mut span,

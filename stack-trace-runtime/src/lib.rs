@@ -29,6 +29,7 @@ mod capture;
 mod config;
 mod console;
 mod context;
+mod context_attributes;
 pub mod describe;
 mod error;
 mod export;
@@ -49,6 +50,9 @@ pub mod __private;
 pub use config::{Config, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use context::{
     bind_current_span, current_span, current_trace_id, in_current_span, CurrentSpan,
+};
+pub use context_attributes::{
+    using_session, using_user, ContextAttributes, ContextAttributesGuard,
 };
 pub use export::stats::{stats, Stats};
 pub use install::{init, Error, Guard};

@@ -32,7 +32,13 @@ fn sdk_error(e: Error) -> OTelSdkError {
 }
 
 impl SpanProcessor for StackProcessor {
-    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+    /// Stamps the scope's context attributes (session, user, metadata, tags,
+    /// prompt template) before anything else is recorded on the span.
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        if let Some(attributes) = crate::context_attributes::stamp(cx) {
+            opentelemetry::trace::Span::set_attributes(span, attributes);
+        }
+    }
 
     fn on_end(&self, mut span: SpanData) {
         if span.span_context.is_sampled() {
