@@ -67,6 +67,8 @@ pub struct SpanGuard {
     /// A `Describe*` impl already described the inputs / the output.
     described_input: bool,
     described_output: bool,
+    /// The span came from our own tracer (so our processor sees it).
+    from_our_tracer: bool,
 }
 
 impl SpanGuard {
@@ -93,7 +95,7 @@ impl SpanGuard {
                     &mut span,
                     KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
                 );
-                if !tracer::ours_installed() {
+                if matches!(span, OwnedSpan::Global(_)) {
                     // Without our processor, stamp the context attributes here.
                     if let Some(attributes) = crate::context_attributes::stamp(parent) {
                         opentelemetry::trace::Span::set_attributes(&mut span, attributes);
@@ -121,7 +123,9 @@ impl SpanGuard {
         Self::with_state(kind, state)
     }
 
+    #[inline]
     fn with_state(kind: SpanKind, state: State) -> Self {
+        let from_our_tracer = matches!(state, State::Recording(OwnedSpan::Sdk(_)));
         Self {
             kind,
             state,
@@ -134,6 +138,7 @@ impl SpanGuard {
             marker_written: false,
             described_input: false,
             described_output: false,
+            from_our_tracer,
         }
     }
 
@@ -197,7 +202,7 @@ impl SpanGuard {
     /// The marker to write before the first automatic outcome attribute, if
     /// it is due (only when our processor is there to remove it).
     fn pending_marker(&mut self) -> Option<KeyValue> {
-        if !self.outcome_phase || self.marker_written || !tracer::ours_installed() {
+        if !self.outcome_phase || self.marker_written || !self.from_our_tracer {
             return None;
         }
         self.marker_written = true;

@@ -8,6 +8,7 @@ pub use crate::capture::error::{
 pub use crate::capture::probe::{
     Outcome, Probe, ViaDebug, ViaOpaque, ViaPlain, ViaResult, ViaSerialize, ViaSerializeDebug,
 };
+pub use crate::capture::secret::is_secret_name;
 pub use crate::capture::Inputs;
 pub use crate::describe::{
     DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,

@@ -60,11 +60,6 @@ pub(crate) fn install(tracer: Option<SdkTracer>, always_off: bool) {
     INSTALLED.store(tracer.map(std::sync::Arc::new));
 }
 
-/// Whether our provider (and so our span processor) is installed.
-pub(crate) fn ours_installed() -> bool {
-    INSTALLED.load().is_some()
-}
-
 /// A span we own, from our SDK tracer or from the global provider. Inline,
 /// not boxed: a box would cost one more allocation per span.
 #[allow(clippy::large_enum_variant)]

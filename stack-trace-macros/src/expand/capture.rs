@@ -49,7 +49,11 @@ pub(crate) fn arguments(
             };
             let mut #inputs = #span.inputs(#count);
             #(
-                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names);
+                (&&&&#rt::__private::Probe(&#params)).st_arg(
+                    &mut #inputs,
+                    #names,
+                    const { #rt::__private::is_secret_name(#names) },
+                );
             )*
             #span.set_inputs(#inputs);
         }

@@ -59,7 +59,9 @@ impl fmt::Display for SerializeFailure {
 }
 
 fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, SerializeFailure> {
-    let mut buf = Vec::new();
+    // Room for a typical value up front: growing from empty costs more
+    // than the whole rest of the capture.
+    let mut buf = Vec::with_capacity(128);
     match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),
         Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
@@ -146,7 +148,7 @@ impl Inputs {
     /// Starts capturing arguments in the given shape.
     #[must_use]
     pub fn new(shape: InputShape) -> Self {
-        let mut json = Vec::new();
+        let mut json = Vec::with_capacity(128);
         if shape == InputShape::Object {
             json.push(b'{');
         }
@@ -175,11 +177,11 @@ impl Inputs {
         self.json.push(b':');
     }
 
-    fn redacted(&mut self, name: &'static str) -> bool {
+    fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
         if self.shape == InputShape::Single {
             self.single_name = Some(name);
         }
-        if !secret::is_secret_name(name) {
+        if !secret {
             return false;
         }
         match self.shape {
@@ -200,10 +202,11 @@ impl Inputs {
     pub(crate) fn serialize<T: Serialize + ?Sized>(
         &mut self,
         name: &'static str,
+        secret: bool,
         value: &T,
         debug_fallback: Option<&dyn Fn() -> String>,
     ) {
-        if self.redacted(name) {
+        if self.redacted(name, secret) {
             return;
         }
         match self.shape {
@@ -238,8 +241,8 @@ impl Inputs {
     }
 
     /// Records an argument through its `Debug` text.
-    pub(crate) fn debug<T: Debug + ?Sized>(&mut self, name: &'static str, value: &T) {
-        if self.redacted(name) {
+    pub(crate) fn debug<T: Debug + ?Sized>(&mut self, name: &'static str, secret: bool, value: &T) {
+        if self.redacted(name, secret) {
             return;
         }
         let text = debug_text(value);
@@ -253,8 +256,8 @@ impl Inputs {
     }
 
     /// Records an argument that can only be named by its type.
-    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str) {
-        if self.redacted(name) {
+    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str, secret: bool) {
+        if self.redacted(name, secret) {
             return;
         }
         let text = opaque_text::<T>();
@@ -304,11 +307,11 @@ mod tests {
     #[test]
     fn object_of_arguments_is_json_with_redaction() {
         let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("query", "rust", None);
-        inputs.serialize("top_k", &3usize, None);
-        inputs.serialize("api_key", "sk-123", None);
-        inputs.debug("client", &Some(1));
-        inputs.opaque::<std::fs::File>("file");
+        inputs.serialize("query", secret::is_secret_name("query"), "rust", None);
+        inputs.serialize("top_k", secret::is_secret_name("top_k"), &3usize, None);
+        inputs.serialize("api_key", secret::is_secret_name("api_key"), "sk-123", None);
+        inputs.debug("client", secret::is_secret_name("client"), &Some(1));
+        inputs.opaque::<std::fs::File>("file", secret::is_secret_name("file"));
         let got = inputs.finish().unwrap();
         assert_eq!(got.mime, MIME_JSON);
         let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
@@ -329,22 +332,37 @@ mod tests {
     #[test]
     fn single_argument_is_its_own_value() {
         let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize("query", "how do I rotate keys?", None);
+        inputs.serialize(
+            "query",
+            secret::is_secret_name("query"),
+            "how do I rotate keys?",
+            None,
+        );
         assert_eq!(
             inputs.finish().unwrap(),
             Captured::text("how do I rotate keys?".into())
         );
         let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize("token", "secret-value", None);
+        inputs.serialize(
+            "token",
+            secret::is_secret_name("token"),
+            "secret-value",
+            None,
+        );
         assert_eq!(inputs.finish().unwrap().value, REDACTED);
     }
 
     #[test]
     fn failing_serialize_falls_back_and_keeps_json_valid() {
         let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("a", &Failing, None);
-        inputs.serialize("b", &Panicking, Some(&|| "Panicking".to_owned()));
-        inputs.serialize("c", &1, None);
+        inputs.serialize("a", secret::is_secret_name("a"), &Failing, None);
+        inputs.serialize(
+            "b",
+            secret::is_secret_name("b"),
+            &Panicking,
+            Some(&|| "Panicking".to_owned()),
+        );
+        inputs.serialize("c", secret::is_secret_name("c"), &1, None);
         let got = inputs.finish().unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
         assert!(parsed["a"].as_str().unwrap().contains("no way"), "{parsed}");

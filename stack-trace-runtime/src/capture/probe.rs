@@ -21,16 +21,16 @@ pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 /// Capture through `Serialize`, falling back to `Debug` (highest priority).
 pub trait ViaSerializeDebug {
-    /// Records the value as the argument `name`.
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str);
+    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
 }
 
 impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str) {
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
         let value = self.0;
-        inputs.serialize(name, value, Some(&|| capture_debug(value).value));
+        inputs.serialize(name, secret, value, Some(&|| capture_debug(value).value));
     }
     fn st_output(&self, span: &mut SpanGuard) {
         let value = self.0;
@@ -40,15 +40,15 @@ impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
 
 /// Capture through `Serialize`.
 pub trait ViaSerialize {
-    /// Records the value as the argument `name`.
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str);
+    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
 }
 
 impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str) {
-        inputs.serialize(name, self.0, None);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
+        inputs.serialize(name, secret, self.0, None);
     }
     fn st_output(&self, span: &mut SpanGuard) {
         span.output_serialize(self.0, None);
@@ -57,15 +57,15 @@ impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
 
 /// Capture through `Debug`.
 pub trait ViaDebug {
-    /// Records the value as the argument `name`.
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str);
+    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
 }
 
 impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str) {
-        inputs.debug(name, self.0);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
+        inputs.debug(name, secret, self.0);
     }
     fn st_output(&self, span: &mut SpanGuard) {
         span.set_output(Some(capture_debug(self.0)));
@@ -74,15 +74,15 @@ impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
 
 /// Capture of anything else: its type name.
 pub trait ViaOpaque {
-    /// Records the value as the argument `name`.
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str);
+    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
 }
 
 impl<T: ?Sized> ViaOpaque for Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str) {
-        inputs.opaque::<T>(name);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
+        inputs.opaque::<T>(name, secret);
     }
     fn st_output(&self, span: &mut SpanGuard) {
         span.set_output(Some(capture_opaque::<T>()));

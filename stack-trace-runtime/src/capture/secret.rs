@@ -21,14 +21,46 @@ const SECRET_SEGMENTS: &[&str] = &[
 ];
 
 /// Whether an argument called `name` is recorded as `__REDACTED__` by default.
+///
+/// A `const fn`, so generated code decides it at compile time
+/// (`const { is_secret_name("api_key") }`) and pays nothing per call.
 #[must_use]
-pub fn is_secret_name(name: &str) -> bool {
-    let name = name.strip_prefix("r#").unwrap_or(name);
-    name.split('_').any(|segment| {
-        SECRET_SEGMENTS
-            .iter()
-            .any(|secret| segment.eq_ignore_ascii_case(secret))
-    })
+pub const fn is_secret_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let mut start = if bytes.len() >= 2 && bytes[0] == b'r' && bytes[1] == b'#' {
+        2
+    } else {
+        0
+    };
+    let mut i = start;
+    while i <= bytes.len() {
+        if i == bytes.len() || bytes[i] == b'_' {
+            if is_secret_segment(bytes, start, i) {
+                return true;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn is_secret_segment(bytes: &[u8], start: usize, end: usize) -> bool {
+    let mut k = 0;
+    while k < SECRET_SEGMENTS.len() {
+        let secret = SECRET_SEGMENTS[k].as_bytes();
+        if secret.len() == end - start {
+            let mut j = 0;
+            while j < secret.len() && bytes[start + j].to_ascii_lowercase() == secret[j] {
+                j += 1;
+            }
+            if j == secret.len() {
+                return true;
+            }
+        }
+        k += 1;
+    }
+    false
 }
 
 #[cfg(test)]
