@@ -16,7 +16,7 @@ use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _, TracerP
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use stack_trace_runtime::{chain, Config};
+use stack_trace_runtime::{Config, chain};
 
 #[derive(Debug)]
 struct DropExporter;

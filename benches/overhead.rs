@@ -10,14 +10,14 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use opentelemetry::trace::{
     FutureExt as _, Span as _, TraceContextExt as _, Tracer as _, TracerProvider as _,
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use stack_trace_runtime::{chain, Config, Sampling};
+use stack_trace_runtime::{Config, Sampling, chain};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 /// Drops every batch: measures the caller, not the network.

@@ -9,7 +9,7 @@
 //! ```
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use stack_trace_runtime::{agent, embedding, llm, reranker, retriever, tool};
 
 /// One chunk of the knowledge base.

@@ -7,8 +7,8 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry::Value;
+use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
 
 struct Installed {

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use stack_trace_runtime::{chain, tool, Config, Sampling};
+use stack_trace_runtime::{Config, Sampling, chain, tool};
 
 struct Counting;
 

@@ -7,10 +7,10 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use opentelemetry::Value;
 use opentelemetry::trace::{
     FutureExt as _, Status, TraceContextExt as _, Tracer as _, TracerProvider as _,
 };
-use opentelemetry::Value;
 use stack_trace::testing::{attr, attr_str, install, is_child_of, named, spans_of};
 use stack_trace_runtime::{agent, chain, current_trace_id, in_current_span, llm, retriever, tool};
 

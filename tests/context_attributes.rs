@@ -7,7 +7,7 @@ use opentelemetry::trace::{
 use opentelemetry::{Array, StringValue, Value};
 use stack_trace::testing::{attr, attr_str, in_root, install, named, spans_of};
 use stack_trace_runtime::{
-    agent, current_span, in_current_span, llm, tool, using_session, ContextAttributes,
+    ContextAttributes, agent, current_span, in_current_span, llm, tool, using_session,
 };
 
 #[tool]

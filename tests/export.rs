@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use opentelemetry_proto::tonic::common::v1::any_value;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use stack_trace::receiver::{Behaviour, Receiver};
-use stack_trace_runtime::{agent, llm, tool, Config, Error};
+use stack_trace_runtime::{Config, Error, agent, llm, tool};
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -62,9 +62,11 @@ fn spans_arrive_over_otlp_http_with_resource_and_parents() {
     assert_eq!(spans.len(), 3, "all three spans exported");
     let received = receiver.received();
     assert!(received.iter().all(|r| r.path == "/v1/traces"));
-    assert!(received
-        .iter()
-        .all(|r| r.content_type == "application/x-protobuf"));
+    assert!(
+        received
+            .iter()
+            .all(|r| r.content_type == "application/x-protobuf")
+    );
     let resource = received[0].request.resource_spans[0]
         .resource
         .clone()

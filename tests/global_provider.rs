@@ -50,16 +50,22 @@ fn macros_use_the_applications_own_global_provider() {
     assert_eq!(agent.parent_span_id, root.span_context.span_id());
     let lookups: Vec<_> = spans.iter().filter(|s| s.name == "lookup").collect();
     assert_eq!(lookups.len(), 2);
-    assert!(lookups
-        .iter()
-        .all(|s| s.parent_span_id == agent.span_context.span_id()));
-    assert!(lookups
-        .iter()
-        .any(|s| s.status == Status::error("String: no city")));
-    assert!(agent
-        .attributes
-        .iter()
-        .any(|kv| kv.key.as_str() == "openinference.span.kind" && kv.value.as_str() == "AGENT"));
+    assert!(
+        lookups
+            .iter()
+            .all(|s| s.parent_span_id == agent.span_context.span_id())
+    );
+    assert!(
+        lookups
+            .iter()
+            .any(|s| s.status == Status::error("String: no city"))
+    );
+    assert!(
+        agent
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "openinference.span.kind" && kv.value.as_str() == "AGENT")
+    );
     assert_eq!(agent.instrumentation_scope.name(), "stack-trace");
     assert!(
         agent

@@ -6,7 +6,7 @@
 use opentelemetry::Value as OtelValue;
 use opentelemetry_sdk::trace::SpanData;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use stack_trace::testing::{attr, attr_str, in_root, named, spans_of};
 use stack_trace_runtime::{llm, retriever};
 
@@ -467,13 +467,15 @@ mod described {
 
     impl DescribeLlmResponse for Reply {
         fn output_messages(&self) -> Vec<Message> {
-            vec![Message::new("assistant")
-                .content(self.text.clone())
-                .tool_call(ToolCall {
-                    id: Some("c1".into()),
-                    name: "lookup".into(),
-                    arguments: "{\"q\":1}".into(),
-                })]
+            vec![
+                Message::new("assistant")
+                    .content(self.text.clone())
+                    .tool_call(ToolCall {
+                        id: Some("c1".into()),
+                        name: "lookup".into(),
+                        arguments: "{\"q\":1}".into(),
+                    }),
+            ]
         }
         fn token_usage(&self) -> Option<TokenUsage> {
             Some(TokenUsage {

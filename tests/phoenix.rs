@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::Value;
-use stack_trace::phoenix::{attribute, by_name, Phoenix};
+use stack_trace::phoenix::{Phoenix, attribute, by_name};
 use stack_trace::testing::example;
-use stack_trace_runtime::{agent, chain, llm, tool, Config};
+use stack_trace_runtime::{Config, agent, chain, llm, tool};
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -114,10 +114,12 @@ fn example_agent_trace_arrives_whole_in_phoenix() {
     assert_eq!(a("llm.input_messages.3.message.role"), "tool");
     assert_eq!(a("llm.input_messages.3.message.tool_call_id"), "call_1");
     assert_eq!(a("llm.output_messages.0.message.role"), "assistant");
-    assert!(a("llm.output_messages.0.message.content")
-        .as_str()
-        .unwrap()
-        .starts_with("For a small Django app"));
+    assert!(
+        a("llm.output_messages.0.message.content")
+            .as_str()
+            .unwrap()
+            .starts_with("For a small Django app")
+    );
     assert_eq!(a("llm.token_count.prompt"), 290);
     assert_eq!(a("llm.token_count.completion"), 18);
     assert_eq!(a("llm.token_count.total"), 308);
@@ -258,11 +260,13 @@ fn errors_panics_and_cancellation_as_phoenix_shows_them() {
         "a timeout is not an error"
     );
     assert_eq!(attribute(cancelled, "stack_trace.cancelled").unwrap(), true);
-    assert!(cancelled["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["name"] == "cancelled"));
+    assert!(
+        cancelled["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "cancelled")
+    );
     assert_eq!(
         cancelled["parent_id"].as_str(),
         Some(span_id(pipeline_span))

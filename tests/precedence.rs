@@ -1,7 +1,7 @@
 //! What the user sets by hand on the current span wins over what the macros
 //! capture automatically, and every key goes out once.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use stack_trace::testing::{attr, attr_str, in_root, named, spans_of};
 use stack_trace_runtime::{chain, current_span, llm};
 

@@ -1,7 +1,7 @@
 //! Behaviour of sync annotated functions, read back from finished spans.
 
-use opentelemetry::trace::Status;
 use opentelemetry::Value;
+use opentelemetry::trace::Status;
 use serde::Serialize;
 use stack_trace::testing::{attr, attr_str, in_root, is_child_of, named, spans_of};
 use stack_trace_runtime::{agent, chain, current_span, current_trace_id, llm, retriever, tool};
@@ -269,10 +269,12 @@ fn panic_is_recorded_and_keeps_unwinding() {
     let span = named(&spans, "panicky");
     assert_eq!(span.status, Status::error("panic: n too large: 99"));
     let event = &span.events.iter().find(|e| e.name == "exception").unwrap();
-    assert!(event
-        .attributes
-        .iter()
-        .any(|kv| kv.key.as_str() == "exception.type" && kv.value.as_str() == "panic"));
+    assert!(
+        event
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "exception.type" && kv.value.as_str() == "panic")
+    );
     assert_eq!(
         span.events.iter().filter(|e| e.name == "exception").count(),
         1

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use stack_trace::testing::{attr, attr_str, in_root, named, spans_of};
 use stack_trace_runtime::tool;
 
