@@ -302,3 +302,33 @@ async fn async_trait_and_native_async_trait_methods() {
     assert_eq!(attr_str(native, "input.value"), r#"{"question":"why"}"#);
     assert_eq!(attr_str(native, "openinference.span.kind"), "LLM");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn suppressed_scopes_record_nothing() {
+    let (trace, ()) = in_async_root(async {
+        stack_trace_runtime::suppressed(async {
+            let _ = lookup("quiet".into()).await;
+        })
+        .await;
+        {
+            let _quiet = stack_trace_runtime::suppress_tracing();
+            let _ = std::hint::black_box(shout_sync("quiet too"));
+        }
+        let _ = lookup("loud".into()).await;
+    })
+    .await;
+    let spans = spans_of(&trace, 2);
+    let lookups: Vec<_> = spans.iter().filter(|s| s.name == "lookup").collect();
+    assert_eq!(
+        lookups.len(),
+        1,
+        "only the call outside the suppressed scopes"
+    );
+    assert_eq!(attr_str(lookups[0], "input.value"), "loud");
+    assert!(!spans.iter().any(|s| s.name == "shout_sync"));
+}
+
+#[chain]
+fn shout_sync(text: &str) -> String {
+    text.to_uppercase()
+}

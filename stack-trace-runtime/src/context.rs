@@ -4,6 +4,7 @@
 use core::future::Future;
 
 use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, WithContext};
+
 use opentelemetry::{Context, Key, KeyValue, Value};
 
 /// The trace id of the current span as 32 lower-case hex digits, or `None`
@@ -124,4 +125,35 @@ pub fn bind_current_span<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
         let _attached = cx.attach();
         f()
     }
+}
+
+/// Keeps tracing suppressed on this thread until it drops (see
+/// [`suppress_tracing`]).
+#[derive(Debug)]
+pub struct SuppressGuard {
+    _guard: opentelemetry::ContextGuard,
+}
+
+/// Suppresses tracing in a scope: annotated calls inside run normally but
+/// record nothing and allocate nothing for tracing; OpenTelemetry
+/// instrumentation that honours suppression (the SDK does) is silenced too.
+///
+/// ```
+/// # use stack_trace_runtime::{chain, suppress_tracing};
+/// #[chain]
+/// fn health_check() -> bool { true }
+///
+/// let _quiet = suppress_tracing();
+/// assert!(health_check()); // no span
+/// ```
+#[must_use = "tracing is suppressed only while the guard is alive"]
+pub fn suppress_tracing() -> SuppressGuard {
+    SuppressGuard {
+        _guard: Context::enter_telemetry_suppressed_scope(),
+    }
+}
+
+/// Runs `future` with tracing suppressed whenever it is polled.
+pub fn suppressed<F: Future>(future: F) -> WithContext<F> {
+    future.with_context(Context::map_current(Context::with_telemetry_suppressed))
 }

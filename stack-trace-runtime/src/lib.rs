@@ -51,6 +51,7 @@ pub use config::{Config, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use context::{
     bind_current_span, current_span, current_trace_id, in_current_span, CurrentSpan,
 };
+pub use context::{suppress_tracing, suppressed, SuppressGuard};
 pub use context_attributes::{
     using_session, using_user, ContextAttributes, ContextAttributesGuard,
 };
