@@ -79,6 +79,7 @@ pub struct Config {
     pub(crate) max_export_batch_size: usize,
     pub(crate) scheduled_delay: Duration,
     pub(crate) resource_attributes: Vec<(String, String)>,
+    pub(crate) masking: crate::masking::Masking,
     pub(crate) problems: Vec<Error>,
     pub(crate) exporter: Option<crate::export::ExporterFactory>,
 }
@@ -101,6 +102,7 @@ impl Default for Config {
             max_export_batch_size: 512,
             scheduled_delay: Duration::from_secs(5),
             resource_attributes: Vec::new(),
+            masking: crate::masking::Masking::default(),
             problems: Vec::new(),
             exporter: None,
         }
@@ -326,6 +328,23 @@ impl Config {
         if let Some(v) = lookup("OTEL_RESOURCE_ATTRIBUTES") {
             config.resource_attributes = parse_resource_attributes(&v);
         }
+        for (name, hide) in crate::masking::Masking::VARIABLES {
+            if let Some(v) = lookup(name) {
+                if parse_bool(name, &v, &mut problems) == Some(true) {
+                    hide(&mut config.masking);
+                }
+            }
+        }
+        if let Some(v) = lookup("OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH") {
+            match v.trim().parse::<usize>() {
+                Ok(n) => config.masking.base64_image_max_length = n,
+                Err(_) => problems.push(Error::InvalidSetting {
+                    name: "OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH",
+                    value: v.clone(),
+                    expected: "a whole number of characters",
+                }),
+            }
+        }
         config.problems = problems;
         config
     }
@@ -383,6 +402,14 @@ impl Config {
     #[must_use]
     pub fn disabled(mut self, disabled: bool) -> Self {
         self.disabled = disabled;
+        self
+    }
+
+    /// Hides inputs, outputs, messages, images or embeddings before export
+    /// (the `OPENINFERENCE_HIDE_*` settings, in code).
+    #[must_use]
+    pub fn masking(mut self, masking: crate::masking::Masking) -> Self {
+        self.masking = masking;
         self
     }
 
@@ -471,13 +498,14 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} masking={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
             self.console_enabled(),
             self.project_name,
             self.disabled,
             self.sampling,
+            self.masking,
             self.exporter.is_some()
         )
     }

@@ -179,6 +179,7 @@ fn install(config: Config) -> Result<Installation, Error> {
         .with_span_processor(StackProcessor::new(
             Arc::clone(&worker),
             config.shutdown_timeout,
+            config.masking,
         ))
         .build();
     opentelemetry::global::set_tracer_provider(provider.clone());

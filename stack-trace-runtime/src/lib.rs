@@ -36,6 +36,7 @@ mod export;
 mod future;
 mod guard;
 mod install;
+mod masking;
 mod openinference;
 mod panic_message;
 pub mod semconv;
@@ -57,6 +58,7 @@ pub use context_attributes::{
 };
 pub use export::stats::{stats, Stats};
 pub use install::{init, Error, Guard};
+pub use masking::Masking;
 pub use stack_trace_macros::{
     agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
 };

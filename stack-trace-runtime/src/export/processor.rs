@@ -16,11 +16,20 @@ use crate::error::Error;
 pub(crate) struct StackProcessor {
     worker: Arc<WorkerHandle>,
     flush_cap: Duration,
+    masking: crate::masking::Masking,
 }
 
 impl StackProcessor {
-    pub(crate) fn new(worker: Arc<WorkerHandle>, flush_cap: Duration) -> Self {
-        Self { worker, flush_cap }
+    pub(crate) fn new(
+        worker: Arc<WorkerHandle>,
+        flush_cap: Duration,
+        masking: crate::masking::Masking,
+    ) -> Self {
+        Self {
+            worker,
+            flush_cap,
+            masking,
+        }
     }
 }
 
@@ -43,6 +52,7 @@ impl SpanProcessor for StackProcessor {
     fn on_end(&self, mut span: SpanData) {
         if span.span_context.is_sampled() {
             super::precedence::resolve(&mut span.attributes);
+            self.masking.apply(&mut span.attributes);
             self.worker.submit(span);
         }
     }
