@@ -43,7 +43,7 @@ fn non_empty(s: impl Into<String>) -> Option<String> {
 }
 
 fn json_object<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    match serde_json::to_value(value) {
+    match serde_json::to_value(crate::capture::depth::Bounded::new(value)) {
         Ok(serde_json::Value::Object(map)) if !map.is_empty() => {
             Some(serde_json::Value::Object(map).to_string())
         }

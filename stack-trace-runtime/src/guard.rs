@@ -319,9 +319,9 @@ impl SpanGuard {
             self.kind,
             SpanKind::Llm | SpanKind::Retriever | SpanKind::Embedding | SpanKind::Reranker
         ) {
-            if let Ok(Ok(structured)) =
-                catch_unwind(AssertUnwindSafe(|| serde_json::to_value(value)))
-            {
+            if let Ok(Ok(structured)) = catch_unwind(AssertUnwindSafe(|| {
+                serde_json::to_value(crate::capture::depth::Bounded::new(value))
+            })) {
                 self.derive_from_output(&structured);
             }
         }

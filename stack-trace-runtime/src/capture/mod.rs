@@ -6,6 +6,7 @@
 //! `Debug` if serialization fails), else `Debug`, else the type name. Nothing
 //! here runs unless the span is recording.
 
+pub(crate) mod depth;
 pub(crate) mod error;
 pub(crate) mod probe;
 pub(crate) mod secret;
@@ -62,7 +63,8 @@ fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, S
     // Room for a typical value up front: growing from empty costs more
     // than the whole rest of the capture.
     let mut buf = Vec::with_capacity(128);
-    match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
+    let bounded = depth::Bounded::new(value);
+    match catch_unwind(AssertUnwindSafe(|| serialize_top_level(&bounded, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),
         Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
         Ok(Ok(TopLevel::Json)) => Ok(Some(Captured {
@@ -91,7 +93,19 @@ pub(crate) fn capture_serialize_or_debug_with<T: Serialize + ?Sized>(
     value: &T,
     debug: &dyn Fn() -> String,
 ) -> Option<Captured> {
-    try_top_level(value).unwrap_or_else(|_| Some(Captured::text(debug())))
+    try_top_level(value)
+        .unwrap_or_else(|failure| Some(Captured::text(fallback_text::<T>(&failure, debug))))
+}
+
+/// The text recorded when serialization failed: the `Debug` text, except for
+/// a value too deep to serialize (its `Debug` would recurse as deep).
+fn fallback_text<T: ?Sized>(failure: &SerializeFailure, debug: &dyn Fn() -> String) -> String {
+    match failure {
+        SerializeFailure::Error(e) if depth::is_too_deep(e) => {
+            format!("<{failure}; type {}>", core::any::type_name::<T>())
+        }
+        _ => debug(),
+    }
 }
 
 /// Captures a value through its `Debug` impl, as `text/plain`.
@@ -212,9 +226,7 @@ impl Inputs {
         match self.shape {
             InputShape::Single => {
                 self.single = match debug_fallback {
-                    Some(debug) => {
-                        try_top_level(value).unwrap_or_else(|_| Some(Captured::text(debug())))
-                    }
+                    Some(debug) => capture_serialize_or_debug_with(value, debug),
                     None => capture_serialize(value),
                 }
                 .or_else(|| Some(Captured::text(String::new())));
@@ -223,7 +235,7 @@ impl Inputs {
                 self.key(name);
                 let mark = self.json.len();
                 let result = catch_unwind(AssertUnwindSafe(|| {
-                    serde_json::to_writer(&mut self.json, value)
+                    serde_json::to_writer(&mut self.json, &depth::Bounded::new(value))
                 }));
                 let failure = match result {
                     Ok(Ok(())) => return,
@@ -232,7 +244,7 @@ impl Inputs {
                 };
                 self.json.truncate(mark);
                 let text = match debug_fallback {
-                    Some(debug) => debug(),
+                    Some(debug) => fallback_text::<T>(&failure, debug),
                     None => format!("<{failure}; type {}>", core::any::type_name::<T>()),
                 };
                 self.json_string(&text);

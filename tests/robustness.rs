@@ -1,0 +1,106 @@
+//! Values that would break a naive capture: infinitely deep `Serialize`
+//! impls (serde_json has no depth limit: unbounded recursion would overflow
+//! the stack and abort), panicking `Serialize` impls, NaN, every kind of
+//! Unicode. The user's call is never affected.
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+use stack_trace::testing::{attr_str, in_root, named, spans_of};
+use stack_trace_runtime::{chain, llm, tool};
+
+/// Serializes as `[[[[...]]]]` forever, without using any memory.
+#[derive(Debug, Clone, Copy)]
+struct Bottomless(u64);
+
+impl Serialize for Bottomless {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(1))?;
+        seq.serialize_element(&Bottomless(self.0 + 1))?;
+        seq.end()
+    }
+}
+
+struct Explodes;
+
+impl Serialize for Explodes {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        panic!("Serialize impl exploded")
+    }
+}
+
+#[tool]
+fn deep(value: Bottomless, note: &str) -> Bottomless {
+    let _ = note;
+    value
+}
+
+#[chain]
+fn deep_single(value: Bottomless) -> usize {
+    usize::try_from(value.0).unwrap_or(0)
+}
+
+#[llm]
+fn deep_llm(messages: Bottomless) -> Bottomless {
+    messages
+}
+
+#[chain]
+fn explodes(value: Explodes) -> f64 {
+    let _ = value;
+    f64::NAN
+}
+
+#[chain]
+fn unicode(text: &str) -> String {
+    text.chars().rev().collect()
+}
+
+#[test]
+fn bottomless_values_are_cut_off_not_overflowed() {
+    let (trace, out) = in_root(|| {
+        let a = deep(Bottomless(0), "ok");
+        let b = deep_single(Bottomless(7));
+        let c = deep_llm(Bottomless(1));
+        (a.0, b, c.0)
+    });
+    assert_eq!(out, (0, 7, 1), "the calls are unaffected");
+    let spans = spans_of(&trace, 4);
+    let input: serde_json::Value =
+        serde_json::from_str(&attr_str(named(&spans, "deep"), "input.value")).unwrap();
+    assert!(
+        input["value"]
+            .as_str()
+            .unwrap()
+            .contains("nested deeper than 128 levels"),
+        "{input}"
+    );
+    assert_eq!(input["note"], "ok");
+    assert!(
+        attr_str(named(&spans, "deep"), "output.value").contains("nested deeper than 128 levels")
+    );
+    assert!(attr_str(named(&spans, "deep_single"), "input.value").contains("nested deeper"));
+    assert!(attr_str(named(&spans, "deep_llm"), "output.value").contains("nested deeper"));
+}
+
+#[test]
+fn panicking_serialize_and_nan() {
+    let (trace, out) = in_root(|| explodes(Explodes));
+    assert!(out.is_nan());
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "explodes");
+    assert!(attr_str(s, "input.value").contains("serialization panicked: Serialize impl exploded"));
+    assert_eq!(attr_str(s, "output.value"), "NaN");
+    assert_eq!(attr_str(s, "output.mime_type"), "text/plain");
+}
+
+#[test]
+fn every_kind_of_unicode_round_trips() {
+    let text = "héllo ✓ 日本語 🦀 \u{200d}\u{1f469}\u{200d}\u{1f4bb} \u{0} \"quoted\" \\ \n\t";
+    let (trace, _) = in_root(|| unicode(text));
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "unicode");
+    assert_eq!(attr_str(s, "input.value"), text);
+    assert_eq!(
+        attr_str(s, "output.value"),
+        text.chars().rev().collect::<String>()
+    );
+}
