@@ -104,3 +104,71 @@ fn every_kind_of_unicode_round_trips() {
         text.chars().rev().collect::<String>()
     );
 }
+
+#[tool]
+fn big(blob: String, json_blob: Vec<String>) -> String {
+    let _ = json_blob;
+    blob
+}
+
+#[test]
+fn values_over_the_cap_are_cut_and_json_stays_json() {
+    let megabyte = "é".repeat(512 * 1024); // 1 MiB of two-byte characters
+    let many: Vec<String> = (0..20_000).map(|i| format!("item-{i}")).collect();
+    let (trace, out) = in_root(|| big(megabyte.clone(), many.clone()));
+    assert_eq!(out.len(), megabyte.len(), "the call is unaffected");
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "big");
+    let output = attr_str(s, "output.value");
+    assert!(
+        output.len() < 70 * 1024,
+        "output capped: {} bytes",
+        output.len()
+    );
+    assert!(
+        output.ends_with("[truncated by stack-trace: 1048576 bytes in all]"),
+        "{}",
+        &output[output.len() - 80..]
+    );
+    assert!(output.starts_with("ééé"));
+    let input: serde_json::Value =
+        serde_json::from_str(&attr_str(s, "input.value")).expect("input.value stays valid JSON");
+    assert_eq!(input["stack_trace.truncated"], true);
+    assert!(input["original_bytes"].as_u64().unwrap() > 1_048_576);
+    assert!(attr_str(s, "input.value").len() < 80 * 1024);
+}
+
+#[llm]
+fn long_chat(messages: Vec<serde_json::Value>) -> usize {
+    messages.len()
+}
+
+#[test]
+fn long_transcripts_keep_every_message_and_cap_each_value() {
+    let context = "retrieved context ".repeat(8_000); // ~140 KiB in one message
+    let messages = vec![
+        serde_json::json!({"role": "system", "content": "You are terse."}),
+        serde_json::json!({"role": "user", "content": context}),
+        serde_json::json!({"role": "user", "content": "Summarize."}),
+    ];
+    let (trace, n) = in_root(|| long_chat(messages));
+    assert_eq!(n, 3);
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "long_chat");
+    assert_eq!(
+        attr_str(s, "llm.input_messages.2.message.content"),
+        "Summarize."
+    );
+    assert_eq!(attr_str(s, "llm.input_messages.0.message.role"), "system");
+    let long = attr_str(s, "llm.input_messages.1.message.content");
+    assert!(
+        long.len() < 70 * 1024 && long.contains("[truncated by stack-trace:"),
+        "{}",
+        long.len()
+    );
+    let input: serde_json::Value = serde_json::from_str(&attr_str(s, "input.value")).unwrap();
+    assert_eq!(
+        input["stack_trace.truncated"], true,
+        "input.value itself is capped"
+    );
+}

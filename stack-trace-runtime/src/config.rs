@@ -80,6 +80,7 @@ pub struct Config {
     pub(crate) scheduled_delay: Duration,
     pub(crate) resource_attributes: Vec<(String, String)>,
     pub(crate) masking: crate::masking::Masking,
+    pub(crate) max_value_bytes: usize,
     pub(crate) problems: Vec<Error>,
     pub(crate) exporter: Option<crate::export::ExporterFactory>,
 }
@@ -103,6 +104,7 @@ impl Default for Config {
             scheduled_delay: Duration::from_secs(5),
             resource_attributes: Vec::new(),
             masking: crate::masking::Masking::default(),
+            max_value_bytes: crate::capture::limit::DEFAULT_MAX_VALUE_BYTES,
             problems: Vec::new(),
             exporter: None,
         }
@@ -335,6 +337,11 @@ impl Config {
                 }
             }
         }
+        if let Some(v) = lookup("STACK_TRACE_MAX_VALUE_BYTES") {
+            if let Some(n) = parse_count("STACK_TRACE_MAX_VALUE_BYTES", &v, &mut problems) {
+                config.max_value_bytes = n;
+            }
+        }
         if let Some(v) = lookup("OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH") {
             match v.trim().parse::<usize>() {
                 Ok(n) => config.masking.base64_image_max_length = n,
@@ -410,6 +417,14 @@ impl Config {
     #[must_use]
     pub fn masking(mut self, masking: crate::masking::Masking) -> Self {
         self.masking = masking;
+        self
+    }
+
+    /// Caps each captured value (default 64 KiB): larger values are cut,
+    /// with a marker giving their size, and JSON stays valid JSON.
+    #[must_use]
+    pub fn max_value_bytes(mut self, bytes: usize) -> Self {
+        self.max_value_bytes = bytes.max(64);
         self
     }
 

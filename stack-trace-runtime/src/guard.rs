@@ -246,7 +246,16 @@ impl SpanGuard {
         } else {
             InputShape::Object
         };
-        Inputs::new(shape)
+        let mut inputs = Inputs::new(shape);
+        if matches!(
+            self.kind,
+            SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
+        ) {
+            // Messages, texts and documents are read from the whole values,
+            // not from the (size-capped) input.value text.
+            inputs.keep_values();
+        }
+        inputs
     }
 
     /// Records `tool.name`, `tool.description` and `tool.parameters` (a JSON
@@ -266,18 +275,13 @@ impl SpanGuard {
     }
 
     /// Records the captured arguments as `input.value` / `input.mime_type`.
-    pub fn set_inputs(&mut self, inputs: Inputs) {
-        let single = inputs.single_name();
+    pub fn set_inputs(&mut self, mut inputs: Inputs) {
+        let values = inputs.take_values();
         let Some(captured) = inputs.finish() else {
             return;
         };
-        if matches!(
-            self.kind,
-            SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
-        ) {
-            if let Some(args) = arguments_map(&captured, single) {
-                self.derive_from_inputs(&args);
-            }
+        if let Some(args) = values {
+            self.derive_from_inputs(&args);
         }
         self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
     }
@@ -544,24 +548,6 @@ impl Drop for SpanGuard {
             span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
         });
         self.end();
-    }
-}
-
-/// The arguments of a call as a map: the `input.value` object, or the one
-/// argument (`name`) recorded as itself.
-fn arguments_map(
-    captured: &Captured,
-    single: Option<&'static str>,
-) -> Option<serde_json::Map<String, Value>> {
-    let parsed = if captured.mime == semconv::MIME_JSON {
-        serde_json::from_str::<Value>(&captured.value).ok()?
-    } else {
-        Value::String(captured.value.clone())
-    };
-    match (single, parsed) {
-        (Some(name), value) => Some(serde_json::Map::from_iter([(name.to_owned(), value)])),
-        (None, Value::Object(map)) => Some(map),
-        (None, _) => None,
     }
 }
 

@@ -161,6 +161,7 @@ fn install(config: Config) -> Result<Installation, Error> {
             disabled: true,
         });
     }
+    crate::capture::limit::set_max_value_bytes(config.max_value_bytes);
     let resource = resource(&config);
     let worker = Arc::new(WorkerHandle::spawn(
         WorkerSettings {
@@ -180,6 +181,7 @@ fn install(config: Config) -> Result<Installation, Error> {
             Arc::clone(&worker),
             config.shutdown_timeout,
             config.masking,
+            config.max_value_bytes,
         ))
         .build();
     opentelemetry::global::set_tracer_provider(provider.clone());

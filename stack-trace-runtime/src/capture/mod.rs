@@ -8,6 +8,7 @@
 
 pub(crate) mod depth;
 pub(crate) mod error;
+pub(crate) mod limit;
 pub(crate) mod probe;
 pub(crate) mod secret;
 pub(crate) mod text;
@@ -39,11 +40,6 @@ impl Captured {
     }
 }
 
-fn json_bytes_into_string(buf: Vec<u8>) -> String {
-    // serde_json only ever writes UTF-8; the lossy path is never taken.
-    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// Why a `Serialize` value could not be captured.
 enum SerializeFailure {
     Error(serde_json::Error),
@@ -60,15 +56,15 @@ impl fmt::Display for SerializeFailure {
 }
 
 fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, SerializeFailure> {
-    // Room for a typical value up front: growing from empty costs more
-    // than the whole rest of the capture.
-    let mut buf = Vec::with_capacity(128);
+    // Room for a typical value up front (growing from empty costs more than
+    // the whole rest of the capture), and no more kept than the cap.
+    let mut buf = limit::Capped::new(limit::max_value_bytes());
     let bounded = depth::Bounded::new(value);
     match catch_unwind(AssertUnwindSafe(|| serialize_top_level(&bounded, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),
         Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
         Ok(Ok(TopLevel::Json)) => Ok(Some(Captured {
-            value: json_bytes_into_string(buf),
+            value: buf.into_value(true),
             mime: MIME_JSON,
         })),
         Ok(Err(e)) => Err(SerializeFailure::Error(e)),
@@ -118,10 +114,21 @@ pub(crate) fn capture_opaque<T: ?Sized>() -> Captured {
     Captured::text(opaque_text::<T>())
 }
 
+/// A `fmt::Write` that keeps at most the cap and counts the rest, so a huge
+/// `Debug` text is never built whole.
+struct CappedText(limit::Capped);
+
+impl fmt::Write for CappedText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.push(s.as_bytes());
+        Ok(())
+    }
+}
+
 fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
-    let mut out = String::new();
+    let mut out = CappedText(limit::Capped::new(limit::max_value_bytes()));
     match catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}"))) {
-        Ok(Ok(())) => out,
+        Ok(Ok(())) => out.0.into_value(false),
         Ok(Err(_)) => format!("<Debug failed; type {}>", core::any::type_name::<T>()),
         Err(payload) => format!(
             "<Debug panicked: {}; type {}>",
@@ -143,10 +150,12 @@ fn opaque_text<T: ?Sized>() -> String {
 #[derive(Debug)]
 pub struct Inputs {
     shape: InputShape,
-    json: Vec<u8>,
+    json: limit::Capped,
     single: Option<Captured>,
     single_name: Option<&'static str>,
     first: bool,
+    /// The arguments as whole JSON values, for kinds that read their shape.
+    values: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// How the arguments of a call become `input.value`.
@@ -162,9 +171,9 @@ impl Inputs {
     /// Starts capturing arguments in the given shape.
     #[must_use]
     pub fn new(shape: InputShape) -> Self {
-        let mut json = Vec::with_capacity(128);
+        let mut json = limit::Capped::new(limit::max_value_bytes());
         if shape == InputShape::Object {
-            json.push(b'{');
+            json.push(b"{");
         }
         Self {
             shape,
@@ -172,6 +181,30 @@ impl Inputs {
             single: None,
             single_name: None,
             first: true,
+            values: None,
+        }
+    }
+
+    /// Also keep each argument as a whole JSON value (not size-capped), for
+    /// kinds that read messages, texts or documents from them.
+    pub(crate) fn keep_values(&mut self) {
+        self.values = Some(serde_json::Map::new());
+    }
+
+    /// The arguments kept by [`Inputs::keep_values`].
+    pub(crate) fn take_values(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        self.values.take()
+    }
+
+    fn keep_value(
+        &mut self,
+        name: &'static str,
+        value: impl FnOnce() -> Option<serde_json::Value>,
+    ) {
+        if let Some(values) = &mut self.values {
+            if let Some(v) = value() {
+                values.insert(name.to_owned(), v);
+            }
         }
     }
 
@@ -183,12 +216,12 @@ impl Inputs {
 
     fn key(&mut self, name: &str) {
         if !self.first {
-            self.json.push(b',');
+            self.json.push(b",");
         }
         self.first = false;
         // A parameter name is an identifier: no escaping needed, but be safe.
         let _ = serde_json::to_writer(&mut self.json, name);
-        self.json.push(b':');
+        self.json.push(b":");
     }
 
     fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
@@ -223,6 +256,13 @@ impl Inputs {
         if self.redacted(name, secret) {
             return;
         }
+        self.keep_value(name, || {
+            catch_unwind(AssertUnwindSafe(|| {
+                serde_json::to_value(depth::Bounded::new(value)).ok()
+            }))
+            .ok()
+            .flatten()
+        });
         match self.shape {
             InputShape::Single => {
                 self.single = match debug_fallback {
@@ -233,7 +273,7 @@ impl Inputs {
             }
             InputShape::Object => {
                 self.key(name);
-                let mark = self.json.len();
+                let mark = self.json.total();
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     serde_json::to_writer(&mut self.json, &depth::Bounded::new(value))
                 }));
@@ -288,9 +328,9 @@ impl Inputs {
         match self.shape {
             InputShape::Single => self.single,
             InputShape::Object => {
-                self.json.push(b'}');
+                self.json.push(b"}");
                 Some(Captured {
-                    value: json_bytes_into_string(self.json),
+                    value: self.json.into_value(true),
                     mime: MIME_JSON,
                 })
             }

@@ -10,6 +10,8 @@
 use serde::ser::{self, Serialize};
 use serde_json::ser::{CompactFormatter, Compound};
 
+use super::limit::{capped_str, max_value_bytes, Capped};
+
 /// What the top level of a value turned out to be.
 #[derive(Debug, PartialEq)]
 pub(crate) enum TopLevel {
@@ -24,7 +26,7 @@ pub(crate) enum TopLevel {
 /// Serializes `value`: JSON goes to `buf`, a primitive comes back as text.
 pub(crate) fn serialize_top_level<T: Serialize + ?Sized>(
     value: &T,
-    buf: &mut Vec<u8>,
+    buf: &mut Capped,
 ) -> Result<TopLevel, serde_json::Error> {
     let mut json = serde_json::Serializer::new(&mut *buf);
     let mut top = TopLevel::Json;
@@ -36,7 +38,7 @@ pub(crate) fn serialize_top_level<T: Serialize + ?Sized>(
 }
 
 struct Top<'a> {
-    json: &'a mut serde_json::Serializer<&'a mut Vec<u8>>,
+    json: &'a mut serde_json::Serializer<&'a mut Capped>,
     top: &'a mut TopLevel,
 }
 
@@ -59,13 +61,13 @@ fn float_text(v: f64) -> String {
 impl<'a> ser::Serializer for Top<'a> {
     type Ok = ();
     type Error = serde_json::Error;
-    type SerializeSeq = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeTuple = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeTupleStruct = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeTupleVariant = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeMap = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeStruct = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
-    type SerializeStructVariant = Compound<'a, &'a mut Vec<u8>, CompactFormatter>;
+    type SerializeSeq = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeTuple = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeTupleStruct = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeTupleVariant = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeMap = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeStruct = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeStructVariant = Compound<'a, &'a mut Capped, CompactFormatter>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Self::Error> {
         self.text(if v { "true" } else { "false" }.to_owned())
@@ -110,7 +112,7 @@ impl<'a> ser::Serializer for Top<'a> {
         self.text(v.to_string())
     }
     fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
-        self.text(v.to_owned())
+        self.text(capped_str(v, max_value_bytes()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Self::Error> {
         ser::Serializer::serialize_bytes(self.json, v)
@@ -197,13 +199,13 @@ impl<'a> ser::Serializer for Top<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{serialize_top_level, TopLevel};
+    use super::{serialize_top_level, Capped, TopLevel};
     use serde::Serialize;
 
     fn top<T: Serialize + ?Sized>(v: &T) -> (TopLevel, String) {
-        let mut buf = Vec::new();
+        let mut buf = Capped::new(1 << 20);
         let t = serialize_top_level(v, &mut buf).unwrap();
-        (t, String::from_utf8(buf).unwrap())
+        (t, buf.into_value(true))
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub(crate) struct StackProcessor {
     worker: Arc<WorkerHandle>,
     flush_cap: Duration,
     masking: crate::masking::Masking,
+    max_value_bytes: usize,
 }
 
 impl StackProcessor {
@@ -24,11 +25,13 @@ impl StackProcessor {
         worker: Arc<WorkerHandle>,
         flush_cap: Duration,
         masking: crate::masking::Masking,
+        max_value_bytes: usize,
     ) -> Self {
         Self {
             worker,
             flush_cap,
             masking,
+            max_value_bytes,
         }
     }
 }
@@ -52,6 +55,7 @@ impl SpanProcessor for StackProcessor {
     fn on_end(&self, mut span: SpanData) {
         if span.span_context.is_sampled() {
             super::precedence::resolve(&mut span.attributes);
+            crate::capture::limit::cap_attributes(&mut span.attributes, self.max_value_bytes);
             self.masking.apply(&mut span.attributes);
             self.worker.submit(span);
         }
