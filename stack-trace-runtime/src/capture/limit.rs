@@ -17,6 +17,7 @@ pub const DEFAULT_MAX_VALUE_BYTES: usize = 64 * 1024;
 static MAX_VALUE_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_VALUE_BYTES);
 
 /// The cap in force.
+#[inline]
 pub(crate) fn max_value_bytes() -> usize {
     MAX_VALUE_BYTES.load(Ordering::Relaxed)
 }
@@ -35,6 +36,7 @@ pub(crate) struct Capped {
 }
 
 impl Capped {
+    #[inline]
     pub(crate) fn new(cap: usize) -> Self {
         Self {
             buf: Vec::with_capacity(128.min(cap)),
@@ -60,10 +62,15 @@ impl Capped {
     }
 
     /// Appends bytes (counted, kept while there is room).
+    #[inline]
     pub(crate) fn push(&mut self, bytes: &[u8]) {
-        let room = self.cap.saturating_sub(self.buf.len());
-        self.buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
         self.total += bytes.len();
+        if self.buf.len() + bytes.len() <= self.cap {
+            self.buf.extend_from_slice(bytes);
+        } else {
+            let room = self.cap.saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&bytes[..room]);
+        }
     }
 
     /// The kept bytes as the value to record: the text itself when it all
@@ -83,9 +90,15 @@ impl Capped {
 }
 
 impl io::Write for Capped {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.push(bytes);
         Ok(bytes.len())
+    }
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.push(bytes);
+        Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
