@@ -12,73 +12,9 @@
 
 use std::hint::black_box;
 
-use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _, TracerProvider as _};
-use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use stack_trace_runtime::{Config, chain};
-
-#[derive(Debug)]
-struct DropExporter;
-
-impl SpanExporter for DropExporter {
-    fn export(
-        &self,
-        batch: Vec<SpanData>,
-    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        drop(batch);
-        std::future::ready(Ok(()))
-    }
-}
-
-#[inline(never)]
-fn work(query: &str, top_k: usize) -> Vec<String> {
-    (0..3).map(|i| format!("{query}-{}", i + top_k)).collect()
-}
-
-#[chain]
-#[inline(never)]
-fn work_annotated(query: &str, top_k: usize) -> Vec<String> {
-    work(query, top_k)
-}
-
-#[derive(serde::Serialize)]
-struct Args<'a> {
-    query: &'a str,
-    top_k: usize,
-}
-
-#[inline(never)]
-fn work_by_hand(
-    tracer: &opentelemetry_sdk::trace::SdkTracer,
-    query: &str,
-    top_k: usize,
-) -> Vec<String> {
-    let mut span = tracer.start("work");
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new("openinference.span.kind", "CHAIN"));
-        span.set_attribute(KeyValue::new(
-            "input.value",
-            serde_json::to_string(&Args { query, top_k }).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("input.mime_type", "application/json"));
-    }
-    let cx = Context::current_with_span(span);
-    let out = {
-        let _attached = cx.clone().attach();
-        work(query, top_k)
-    };
-    let span = cx.span();
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new(
-            "output.value",
-            serde_json::to_string(&out).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("output.mime_type", "application/json"));
-    }
-    span.end();
-    out
-}
+use opentelemetry::trace::TracerProvider as _;
+use stack_trace::bench_support::{DropExporter, work, work_annotated, work_by_hand};
+use stack_trace_runtime::Config;
 
 fn main() {
     let mut args = std::env::args().skip(1);

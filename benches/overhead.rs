@@ -11,110 +11,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use opentelemetry::trace::{
-    FutureExt as _, Span as _, TraceContextExt as _, Tracer as _, TracerProvider as _,
+use opentelemetry::trace::TracerProvider as _;
+use stack_trace::bench_support::{
+    Args, DropExporter, work, work_annotated, work_annotated_async, work_by_hand,
+    work_by_hand_async,
 };
-use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use stack_trace_runtime::{Config, Sampling, chain};
+use stack_trace_runtime::{Config, Sampling};
 use tracing_subscriber::layer::SubscriberExt as _;
-
-/// Drops every batch: measures the caller, not the network.
-#[derive(Debug)]
-struct DropExporter;
-
-impl SpanExporter for DropExporter {
-    fn export(
-        &self,
-        batch: Vec<SpanData>,
-    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        drop(batch);
-        std::future::ready(Ok(()))
-    }
-}
-
-#[inline(never)]
-fn work(query: &str, top_k: usize) -> Vec<String> {
-    (0..3).map(|i| format!("{query}-{}", i + top_k)).collect()
-}
-
-#[chain]
-#[inline(never)]
-fn work_annotated(query: &str, top_k: usize) -> Vec<String> {
-    work(query, top_k)
-}
-
-#[chain]
-async fn work_annotated_async(query: &str, top_k: usize) -> Vec<String> {
-    work(query, top_k)
-}
-
-#[derive(serde::Serialize)]
-struct Args<'a> {
-    query: &'a str,
-    top_k: usize,
-}
-
-/// The span of `work`, started by hand with its input attributes, and
-/// made the current context.
-#[inline]
-fn start_by_hand(
-    tracer: &opentelemetry_sdk::trace::SdkTracer,
-    query: &str,
-    top_k: usize,
-) -> Context {
-    let mut span = tracer.start("work");
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new("openinference.span.kind", "CHAIN"));
-        span.set_attribute(KeyValue::new(
-            "input.value",
-            serde_json::to_string(&Args { query, top_k }).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("input.mime_type", "application/json"));
-    }
-    Context::current_with_span(span)
-}
-
-/// Records the output by hand and ends the span.
-#[inline]
-fn end_by_hand(cx: &Context, out: &[String]) {
-    let span = cx.span();
-    if span.is_recording() {
-        span.set_attribute(KeyValue::new(
-            "output.value",
-            serde_json::to_string(out).unwrap_or_default(),
-        ));
-        span.set_attribute(KeyValue::new("output.mime_type", "application/json"));
-    }
-    span.end();
-}
-
-#[inline(never)]
-fn work_by_hand(
-    tracer: &opentelemetry_sdk::trace::SdkTracer,
-    query: &str,
-    top_k: usize,
-) -> Vec<String> {
-    let cx = start_by_hand(tracer, query, top_k);
-    let out = {
-        let _attached = cx.clone().attach();
-        work(query, top_k)
-    };
-    end_by_hand(&cx, &out);
-    out
-}
-
-async fn work_by_hand_async(
-    tracer: &opentelemetry_sdk::trace::SdkTracer,
-    query: &str,
-    top_k: usize,
-) -> Vec<String> {
-    let cx = start_by_hand(tracer, query, top_k);
-    let out = async { work(query, top_k) }.with_context(cx.clone()).await;
-    end_by_hand(&cx, &out);
-    out
-}
 
 #[tracing::instrument(name = "work", skip_all, fields(
     openinference.span.kind = "CHAIN",
