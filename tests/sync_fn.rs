@@ -433,3 +433,19 @@ fn raw_opentelemetry_children_nest_and_many_attributes_are_kept() {
     assert_eq!(bulk, 500, "the 128-attribute default limit is raised");
     assert_eq!(parent.dropped_attributes_count, 0);
 }
+
+#[tool(redact(email), unredact(public_key))]
+fn lookup_account(email: &str, public_key: &str, access_token: &str) -> usize {
+    email.len() + public_key.len() + access_token.len()
+}
+
+#[test]
+fn redact_and_unredact_override_the_name_rule() {
+    let (trace, _) = in_root(|| lookup_account("me@example.com", "pk_live_123", "tok"));
+    let spans = spans_of(&trace, 2);
+    let input: serde_json::Value =
+        serde_json::from_str(&attr_str(named(&spans, "lookup_account"), "input.value")).unwrap();
+    assert_eq!(input["email"], "__REDACTED__");
+    assert_eq!(input["public_key"], "pk_live_123");
+    assert_eq!(input["access_token"], "__REDACTED__");
+}

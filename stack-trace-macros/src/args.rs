@@ -34,6 +34,10 @@ pub(crate) struct Args {
     pub description: Option<LitStr>,
     /// `#[tool(describe(arg = "...", ...))]`.
     pub describe: Vec<(Ident, LitStr)>,
+    /// `redact(a, b)`: record these as `__REDACTED__`.
+    pub redact: Vec<Ident>,
+    /// `unredact(a)`: record these even though their names look secret.
+    pub unredact: Vec<Ident>,
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Path, attr: &str, errors: &Errors) {
@@ -100,6 +104,35 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                         &inner.path,
                         "`skip(..)` lists parameter names, like `skip(api_client)`",
                     ),
+                }
+                Ok(())
+            })?;
+        } else if meta.path.is_ident("redact") || meta.path.is_ident("unredact") {
+            let which = if meta.path.is_ident("redact") {
+                "redact"
+            } else {
+                "unredact"
+            };
+            if !meta.input.peek(syn::token::Paren) {
+                return Err(meta.error(format!(
+                    "`{which}` takes parameter names: `#[{attr}({which}(user_email))]`"
+                )));
+            }
+            meta.parse_nested_meta(|inner| {
+                match inner.path.get_ident() {
+                    Some(ident) => {
+                        let list = if which == "redact" {
+                            &mut args.redact
+                        } else {
+                            &mut args.unredact
+                        };
+                        if list.contains(ident) {
+                            errors.at(ident, format!("`{ident}` is listed twice in `{which}(..)`"));
+                        } else {
+                            list.push(ident.clone());
+                        }
+                    }
+                    None => errors.at(&inner.path, format!("`{which}(..)` lists parameter names")),
                 }
                 Ok(())
             })?;

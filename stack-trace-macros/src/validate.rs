@@ -19,6 +19,17 @@ pub(crate) fn check(
     skipped_params_exist(args, facts, errors);
     skip_and_skip_all(kind, args, errors);
     named_params_exist(args, facts, errors);
+    redact_and_unredact(args, errors);
+}
+
+/// A parameter cannot be both hidden and shown.
+fn redact_and_unredact(args: &Args, errors: &Errors) {
+    for ident in args.unredact.iter().filter(|i| args.redact.contains(i)) {
+        errors.at(
+            ident,
+            format!("`{ident}` is in both `redact(..)` and `unredact(..)`; keep one"),
+        );
+    }
 }
 
 /// `messages = x`, `tools = x`, `query = x`, `params(x)` must name parameters.
@@ -33,7 +44,9 @@ fn named_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
         .chain(args.documents.iter().map(|i| ("documents", i)))
         .chain(args.top_k.iter().map(|i| ("top_k", i)))
         .chain(args.params.iter().flatten().map(|i| ("params", i)))
-        .chain(args.describe.iter().map(|(i, _)| ("describe", i)));
+        .chain(args.describe.iter().map(|(i, _)| ("describe", i)))
+        .chain(args.redact.iter().map(|i| ("redact", i)))
+        .chain(args.unredact.iter().map(|i| ("unredact", i)));
     for (key, ident) in named {
         if !facts.params.iter().any(|p| p.ident == *ident) {
             errors.at(

@@ -41,6 +41,19 @@ pub(crate) fn arguments(
     }
     let count = params.len();
     let names: Vec<String> = params.iter().map(|ident| unraw(ident)).collect();
+    let secrets: Vec<TokenStream> = params
+        .iter()
+        .zip(&names)
+        .map(|(ident, name)| {
+            if args.redact.contains(ident) {
+                quote!(true)
+            } else if args.unredact.contains(ident) {
+                quote!(false)
+            } else {
+                quote!(const { #rt::__private::is_secret_name(#name) })
+            }
+        })
+        .collect();
     quote! {
         if #span.is_recording() {
             #[allow(unused_imports)]
@@ -49,11 +62,7 @@ pub(crate) fn arguments(
             };
             let mut #inputs = #span.inputs(#count);
             #(
-                (&&&&#rt::__private::Probe(&#params)).st_arg(
-                    &mut #inputs,
-                    #names,
-                    const { #rt::__private::is_secret_name(#names) },
-                );
+                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names, #secrets);
             )*
             #span.set_inputs(#inputs);
         }
