@@ -145,3 +145,56 @@ fn using_session_shorthand() {
     let spans = spans_of(&trace, 2);
     assert_eq!(attr_str(named(&spans, "lookup"), "session.id"), "short");
 }
+
+#[agent(session_id = session, user_id = user)]
+fn handle_request(session: &str, user: u64, text: &str) -> usize {
+    lookup(text).len()
+}
+
+#[agent(session_id = session)]
+async fn handle_async(session: String, text: String) -> usize {
+    tokio::task::yield_now().await;
+    lookup(&text).len()
+}
+
+#[test]
+fn session_and_user_from_parameters_reach_the_span_and_its_children() {
+    let (trace, _) = in_root(|| {
+        let _outer = using_session("outer-session");
+        handle_request("sess-from-param", 42, "Oslo")
+    });
+    let spans = spans_of(&trace, 3);
+    for name in ["handle_request", "lookup"] {
+        let s = named(&spans, name);
+        assert_eq!(attr_str(s, "session.id"), "sess-from-param", "{name}");
+        assert_eq!(attr_str(s, "user.id"), "42", "{name}");
+        assert_eq!(
+            s.attributes
+                .iter()
+                .filter(|kv| kv.key.as_str() == "session.id")
+                .count(),
+            1
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn session_from_a_parameter_in_async_code() {
+    install();
+    let tracer = opentelemetry::global::tracer_provider().tracer("tests");
+    let cx = opentelemetry::Context::current_with_span(tracer.start("root"));
+    let trace = cx.span().span_context().trace_id().to_string();
+    handle_async("async-param".into(), "x".into())
+        .with_context(cx.clone())
+        .await;
+    cx.span().end();
+    let spans = spans_of(&trace, 3);
+    assert_eq!(
+        attr_str(named(&spans, "handle_async"), "session.id"),
+        "async-param"
+    );
+    assert_eq!(
+        attr_str(named(&spans, "lookup"), "session.id"),
+        "async-param"
+    );
+}

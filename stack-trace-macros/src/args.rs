@@ -34,6 +34,9 @@ pub(crate) struct Args {
     pub description: Option<LitStr>,
     /// `#[tool(describe(arg = "...", ...))]`.
     pub describe: Vec<(Ident, LitStr)>,
+    /// `session_id = param`, `user_id = param`.
+    pub session_id: Option<Ident>,
+    pub user_id: Option<Ident>,
     /// `redact(a, b)`: record these as `__REDACTED__`.
     pub redact: Vec<Ident>,
     /// `unredact(a)`: record these even though their names look secret.
@@ -107,6 +110,24 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                 }
                 Ok(())
             })?;
+        } else if meta.path.is_ident("session_id") || meta.path.is_ident("user_id") {
+            let which = if meta.path.is_ident("session_id") {
+                "session_id"
+            } else {
+                "user_id"
+            };
+            let ident: Ident = meta.value()?.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("expected a parameter name: `#[{attr}({which} = param)]`"),
+                )
+            })?;
+            let slot = if which == "session_id" {
+                &mut args.session_id
+            } else {
+                &mut args.user_id
+            };
+            set_once(slot, ident, &meta.path, attr, errors);
         } else if meta.path.is_ident("redact") || meta.path.is_ident("unredact") {
             let which = if meta.path.is_ident("redact") {
                 "redact"

@@ -46,7 +46,9 @@ fn named_params_exist(args: &Args, facts: &SigFacts, errors: &Errors) {
         .chain(args.params.iter().flatten().map(|i| ("params", i)))
         .chain(args.describe.iter().map(|(i, _)| ("describe", i)))
         .chain(args.redact.iter().map(|i| ("redact", i)))
-        .chain(args.unredact.iter().map(|i| ("unredact", i)));
+        .chain(args.unredact.iter().map(|i| ("unredact", i)))
+        .chain(args.session_id.iter().map(|i| ("session_id", i)))
+        .chain(args.user_id.iter().map(|i| ("user_id", i)));
     for (key, ident) in named {
         if !facts.params.iter().any(|p| p.ident == *ident) {
             errors.at(

@@ -193,6 +193,15 @@ pub fn using_user(id: impl Into<String>) -> ContextAttributesGuard {
     ContextAttributes::new().user_id(id).attach()
 }
 
+/// `cx` with `attributes` merged over its own.
+pub(crate) fn merged_into(cx: &Context, attributes: ContextAttributes) -> Context {
+    let merged = match cx.get::<ContextAttributes>() {
+        Some(outer) => attributes.over(outer),
+        None => attributes,
+    };
+    cx.with_value(merged)
+}
+
 /// The context attributes of `cx`, as key-values (empty when none).
 pub(crate) fn stamp(cx: &Context) -> Option<Vec<KeyValue>> {
     cx.get::<ContextAttributes>()

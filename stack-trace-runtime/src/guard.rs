@@ -69,6 +69,9 @@ pub struct SpanGuard {
     described_output: bool,
     /// The span came from our own tracer (so our processor sees it).
     from_our_tracer: bool,
+    /// Context attributes taken from the call's parameters, for this span
+    /// and everything started inside it.
+    scope_attributes: Option<Box<crate::ContextAttributes>>,
 }
 
 impl SpanGuard {
@@ -139,7 +142,25 @@ impl SpanGuard {
             described_input: false,
             described_output: false,
             from_our_tracer,
+            scope_attributes: None,
         }
+    }
+
+    /// Sets `session.id` / `user.id` from the call's parameters: on this span
+    /// and on every span started inside it.
+    pub fn set_scope_attributes(&mut self, session_id: Option<String>, user_id: Option<String>) {
+        if !self.is_recording() {
+            return;
+        }
+        let mut attributes = crate::ContextAttributes::new();
+        if let Some(id) = session_id {
+            attributes = attributes.session_id(id);
+        }
+        if let Some(id) = user_id {
+            attributes = attributes.user_id(id);
+        }
+        self.write_attributes(attributes.key_values());
+        self.scope_attributes = Some(Box::new(attributes));
     }
 
     /// Records a response described by its `DescribeLlmResponse` impl.
@@ -448,10 +469,13 @@ impl SpanGuard {
             let State::Recording(span) = std::mem::replace(&mut self.state, State::Ended) else {
                 return;
             };
-            let cx = match span {
+            let mut cx = match span {
                 OwnedSpan::Sdk(span) => Context::current_with_span(span),
                 OwnedSpan::Global(span) => Context::current_with_span(span),
             };
+            if let Some(attributes) = self.scope_attributes.take() {
+                cx = crate::context_attributes::merged_into(&cx, *attributes);
+            }
             self.state = State::Current {
                 cx,
                 recording: true,

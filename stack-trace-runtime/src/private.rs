@@ -26,6 +26,11 @@ pub use ::core::option::Option::{None, Some};
 pub use ::std::string::String;
 pub use ::std::sync::OnceLock;
 
+/// A parameter's `Display` text (for `session_id = param`, `user_id = param`).
+pub fn display_string<T: ::core::fmt::Display + ?Sized>(value: &T) -> String {
+    value.to_string()
+}
+
 /// Runs a closure once; forces `FnOnce` so bodies may return borrows of
 /// moved-in references (`&mut self -> &mut T`).
 #[inline(always)]

@@ -92,6 +92,7 @@ fn instrumentation(
     };
     let capture = capture::arguments(kind, args, facts, &locals);
     let describe_messages = capture::describe_messages(kind, args, facts, &locals);
+    let scope = scope_attributes(args, &locals);
     let roles = roles(kind, args, facts, &locals);
     let tool = if kind == MacroKind::Tool {
         tool::attributes(args, target, facts, &locals)
@@ -105,6 +106,7 @@ fn instrumentation(
             #type_name,
         );
         #roles
+        #scope
         #tool
         #describe_messages
         #capture
@@ -182,6 +184,27 @@ fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> Tok
             documents: #documents,
             top_k: #top_k,
         });
+    }
+}
+
+/// `session_id = param`, `user_id = param`: the span and everything inside it
+/// carry the parameter's value.
+fn scope_attributes(args: &Args, locals: &Locals) -> TokenStream {
+    if args.session_id.is_none() && args.user_id.is_none() {
+        return TokenStream::new();
+    }
+    let rt = rt();
+    let span = &locals.span;
+    let value = |param: &Option<Ident>| match param {
+        Some(p) => quote!(#rt::__private::Some(#rt::__private::display_string(&#p))),
+        None => quote!(#rt::__private::None),
+    };
+    let session = value(&args.session_id);
+    let user = value(&args.user_id);
+    quote! {
+        if #span.is_recording() {
+            #span.set_scope_attributes(#session, #user);
+        }
     }
 }
 
