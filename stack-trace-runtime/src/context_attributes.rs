@@ -123,13 +123,7 @@ impl ContextAttributes {
 
     /// The current context with these attributes merged over its own.
     fn context(self) -> Context {
-        Context::map_current(|cx| {
-            let merged = match cx.get::<Self>() {
-                Some(outer) => self.over(outer),
-                None => self,
-            };
-            cx.with_value(merged)
-        })
+        Context::map_current(|cx| merged_into(cx, self))
     }
 
     /// Makes these attributes current for this thread until the guard drops

@@ -31,7 +31,9 @@ use opentelemetry::KeyValue;
 use serde_json::Value;
 
 use crate::guard::SpanGuard;
+use crate::openinference::documents::flatten_documents;
 use crate::openinference::keys;
+use crate::openinference::messages::flatten_messages;
 
 /// One chat message, as OpenInference records it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -72,31 +74,30 @@ impl Message {
         self
     }
 
-    fn attributes(&self, base: &str, out: &mut Vec<KeyValue>) {
-        out.push(KeyValue::new(format!("{base}.role"), self.role.clone()));
-        if let Some(content) = &self.content {
-            out.push(KeyValue::new(format!("{base}.content"), content.clone()));
-        }
-        if let Some(id) = &self.tool_call_id {
-            out.push(KeyValue::new(format!("{base}.tool_call_id"), id.clone()));
-        }
-        if let Some(name) = &self.name {
-            out.push(KeyValue::new(format!("{base}.name"), name.clone()));
-        }
-        for (j, call) in self.tool_calls.iter().enumerate() {
-            let call_base = format!("{base}.tool_calls.{j}.tool_call");
-            if let Some(id) = &call.id {
-                out.push(KeyValue::new(format!("{call_base}.id"), id.clone()));
+    /// The message in OpenAI's shape, which the message flattening reads.
+    fn to_json(&self) -> Value {
+        let mut message = serde_json::Map::new();
+        message.insert("role".to_owned(), Value::from(self.role.clone()));
+        let optional = [
+            ("content", &self.content),
+            ("tool_call_id", &self.tool_call_id),
+            ("name", &self.name),
+        ];
+        for (key, value) in optional {
+            if let Some(v) = value {
+                message.insert(key.to_owned(), Value::from(v.clone()));
             }
-            out.push(KeyValue::new(
-                format!("{call_base}.function.name"),
-                call.name.clone(),
-            ));
-            out.push(KeyValue::new(
-                format!("{call_base}.function.arguments"),
-                call.arguments.clone(),
-            ));
         }
+        if !self.tool_calls.is_empty() {
+            let calls = self.tool_calls.iter().map(|call| {
+                serde_json::json!({
+                    "id": call.id,
+                    "function": {"name": call.name, "arguments": call.arguments},
+                })
+            });
+            message.insert("tool_calls".to_owned(), Value::Array(calls.collect()));
+        }
+        Value::Object(message)
     }
 }
 
@@ -202,33 +203,19 @@ pub trait DescribeDocuments {
 }
 
 pub(crate) fn messages_attributes(prefix: &str, messages: &[Message]) -> Vec<KeyValue> {
+    let list = Value::Array(messages.iter().map(Message::to_json).collect());
     let mut out = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
-        m.attributes(&format!("{prefix}.{i}.message"), &mut out);
-    }
+    flatten_messages(prefix, &list, 0, &mut out);
     out
 }
 
 pub(crate) fn documents_attributes(prefix: &str, documents: &[Document]) -> Vec<KeyValue> {
+    let list = documents
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "score": d.score, "content": d.content, "metadata": d.metadata}))
+        .collect();
     let mut out = Vec::new();
-    for (i, d) in documents.iter().enumerate() {
-        let base = format!("{prefix}.{i}.document");
-        if let Some(id) = &d.id {
-            out.push(KeyValue::new(format!("{base}.id"), id.clone()));
-        }
-        if let Some(score) = d.score {
-            out.push(KeyValue::new(format!("{base}.score"), score));
-        }
-        if let Some(content) = &d.content {
-            out.push(KeyValue::new(format!("{base}.content"), content.clone()));
-        }
-        if let Some(metadata) = &d.metadata {
-            out.push(KeyValue::new(
-                format!("{base}.metadata"),
-                metadata.to_string(),
-            ));
-        }
-    }
+    flatten_documents(prefix, &Value::Array(list), &mut out);
     out
 }
 

@@ -170,6 +170,8 @@ fn install(config: Config) -> Result<Installation, Error> {
             scheduled_delay: config.scheduled_delay,
             console: config.console_enabled(),
             resource: resource.clone(),
+            masking: config.masking,
+            max_value_bytes: config.max_value_bytes,
         },
         exporter_factory(&config),
     )?);
@@ -180,8 +182,6 @@ fn install(config: Config) -> Result<Installation, Error> {
         .with_span_processor(StackProcessor::new(
             Arc::clone(&worker),
             config.shutdown_timeout,
-            config.masking,
-            config.max_value_bytes,
         ))
         .build();
     opentelemetry::global::set_tracer_provider(provider.clone());

@@ -3,9 +3,9 @@
 //! `TraceConfig.mask`): rules are checked in order and the first that matches
 //! a key decides whether it is dropped or replaced by `__REDACTED__`.
 //!
-//! Applied by our span processor to every attribute of every span (captured
-//! by the macros, set by hand, or set through the raw OpenTelemetry API)
-//! before anything leaves the process.
+//! Applied on the export thread (behind our span processor) to every
+//! attribute of every span (captured by the macros, set by hand, or set
+//! through the raw OpenTelemetry API) before anything leaves the process.
 
 use opentelemetry::{KeyValue, Value};
 

@@ -100,6 +100,8 @@ pub(crate) struct WorkerSettings {
     pub scheduled_delay: Duration,
     pub console: bool,
     pub resource: Resource,
+    pub masking: crate::masking::Masking,
+    pub max_value_bytes: usize,
 }
 
 enum Control {
@@ -166,6 +168,8 @@ impl WorkerHandle {
                     control: control_rx,
                     sink,
                     waterfall,
+                    masking: settings.masking,
+                    max_value_bytes: settings.max_value_bytes,
                     batch: Vec::new(),
                     max_batch: settings.max_export_batch_size,
                     delay: settings.scheduled_delay,
@@ -268,6 +272,8 @@ struct Worker {
     control: Receiver<Control>,
     sink: Option<Box<dyn Sink>>,
     waterfall: Option<Waterfall>,
+    masking: crate::masking::Masking,
+    max_value_bytes: usize,
     batch: Vec<SpanData>,
     max_batch: usize,
     delay: Duration,
@@ -317,7 +323,13 @@ impl Worker {
         }
     }
 
-    fn accept(&mut self, span: SpanData) {
+    /// One finished span: one value per key (precedence), each value capped,
+    /// masked; then to the waterfall and the batch. Runs here, not on the
+    /// thread that ended the span.
+    fn accept(&mut self, mut span: SpanData) {
+        precedence::resolve(&mut span.attributes);
+        crate::capture::limit::cap_attributes(&mut span.attributes, self.max_value_bytes);
+        self.masking.apply(&mut span.attributes);
         if let Some(w) = &mut self.waterfall {
             w.observe(&span);
         }

@@ -16,23 +16,11 @@ use crate::error::Error;
 pub(crate) struct StackProcessor {
     worker: Arc<WorkerHandle>,
     flush_cap: Duration,
-    masking: crate::masking::Masking,
-    max_value_bytes: usize,
 }
 
 impl StackProcessor {
-    pub(crate) fn new(
-        worker: Arc<WorkerHandle>,
-        flush_cap: Duration,
-        masking: crate::masking::Masking,
-        max_value_bytes: usize,
-    ) -> Self {
-        Self {
-            worker,
-            flush_cap,
-            masking,
-            max_value_bytes,
-        }
+    pub(crate) fn new(worker: Arc<WorkerHandle>, flush_cap: Duration) -> Self {
+        Self { worker, flush_cap }
     }
 }
 
@@ -52,11 +40,10 @@ impl SpanProcessor for StackProcessor {
         }
     }
 
-    fn on_end(&self, mut span: SpanData) {
+    /// Hands the span to the export thread, which resolves precedence, caps
+    /// and masks its attributes there, off the caller's thread.
+    fn on_end(&self, span: SpanData) {
         if span.span_context.is_sampled() {
-            super::precedence::resolve(&mut span.attributes);
-            crate::capture::limit::cap_attributes(&mut span.attributes, self.max_value_bytes);
-            self.masking.apply(&mut span.attributes);
             self.worker.submit(span);
         }
     }

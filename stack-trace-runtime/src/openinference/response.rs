@@ -174,7 +174,7 @@ fn anthropic(response: &Value, out: &mut Vec<KeyValue>) {
     push_int(out, keys::TOKENS_CACHE_WRITE, cache_write);
 }
 
-fn tokens(
+pub(crate) fn tokens(
     out: &mut Vec<KeyValue>,
     prompt: Option<i64>,
     completion: Option<i64>,
@@ -185,7 +185,7 @@ fn tokens(
     push_int(out, keys::TOKENS_TOTAL, total);
 }
 
-fn push_int(out: &mut Vec<KeyValue>, key: &'static str, value: Option<i64>) {
+pub(crate) fn push_int(out: &mut Vec<KeyValue>, key: &'static str, value: Option<i64>) {
     if let Some(v) = value {
         out.push(KeyValue::new(key, v));
     }
