@@ -16,7 +16,7 @@ use stack_trace::bench_support::{
     Args, DropExporter, work, work_annotated, work_annotated_async, work_by_hand,
     work_by_hand_async,
 };
-use stack_trace_runtime::{Config, Sampling};
+use stack_trace_runtime::{Config, Sampling, TailSampling};
 use tracing_subscriber::layer::SubscriberExt as _;
 
 #[tracing::instrument(name = "work", skip_all, fields(
@@ -83,6 +83,19 @@ fn sync_cases(c: &mut Criterion) {
 
     let guard = install(Sampling::ParentBasedTraceIdRatio(0.01));
     g.bench_function("annotated_ratio_1pct", |b| {
+        b.iter(|| work_annotated(black_box("rust"), black_box(3)))
+    });
+    drop(guard);
+
+    // Tail sampling at 1 %: the caller records every span in full; the
+    // decision is made on the export thread.
+    let guard = Config::default()
+        .exporter(DropExporter)
+        .console(false)
+        .tail_sampling(TailSampling::ratio(0.01))
+        .try_init()
+        .expect("install");
+    g.bench_function("annotated_tail_1pct", |b| {
         b.iter(|| work_annotated(black_box("rust"), black_box(3)))
     });
     drop(guard);

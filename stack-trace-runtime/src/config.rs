@@ -36,6 +36,28 @@ pub enum Sampling {
 }
 
 impl Sampling {
+    /// The share of root traces this sampler keeps: what the tail sampler
+    /// keeps of ordinary traces when turned on from the environment.
+    pub(crate) fn root_ratio(self) -> f64 {
+        match self {
+            Self::AlwaysOn | Self::ParentBasedAlwaysOn => 1.0,
+            Self::AlwaysOff | Self::ParentBasedAlwaysOff => 0.0,
+            Self::TraceIdRatio(r) | Self::ParentBasedTraceIdRatio(r) => r,
+        }
+    }
+
+    /// The SDK sampler when the tail sampler decides: record every span,
+    /// honouring a parent's decision when this sampler is parent-based.
+    pub(crate) fn record_all(self) -> opentelemetry_sdk::trace::Sampler {
+        use opentelemetry_sdk::trace::Sampler;
+        match self {
+            Self::AlwaysOn | Self::AlwaysOff | Self::TraceIdRatio(_) => Sampler::AlwaysOn,
+            Self::ParentBasedAlwaysOn
+            | Self::ParentBasedAlwaysOff
+            | Self::ParentBasedTraceIdRatio(_) => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        }
+    }
+
     pub(crate) fn to_sdk(self) -> opentelemetry_sdk::trace::Sampler {
         use opentelemetry_sdk::trace::Sampler;
         match self {
@@ -73,6 +95,7 @@ pub struct Config {
     pub(crate) project_name: Option<String>,
     pub(crate) disabled: bool,
     pub(crate) sampling: Sampling,
+    pub(crate) tail: Option<crate::TailSampling>,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) export_timeout: Duration,
     pub(crate) max_queue_size: usize,
@@ -97,6 +120,7 @@ impl Default for Config {
             project_name: None,
             disabled: false,
             sampling: Sampling::ParentBasedAlwaysOn,
+            tail: None,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             export_timeout: Duration::from_secs(10),
             max_queue_size: 2048,
@@ -274,6 +298,13 @@ impl Config {
     /// `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_EXPORTER_OTLP_TIMEOUT`, and our own
     /// `STACK_TRACE_CONSOLE` (`true` keeps the waterfall on with an endpoint,
     /// `false` turns it off) and `STACK_TRACE_SHUTDOWN_TIMEOUT_MS`.
+    ///
+    /// `STACK_TRACE_TAIL_SAMPLING=true` turns on [`crate::TailSampling`]: the
+    /// head sampler's share of roots (`traceidratio`'s argument; 1 for
+    /// `always_on`, 0 for `always_off`) becomes the share of ordinary traces
+    /// kept, every span is recorded, and `STACK_TRACE_TAIL_LATENCY_MS`,
+    /// `STACK_TRACE_TAIL_ROOT_TIMEOUT_MS`, `STACK_TRACE_TAIL_MAX_SPANS` and
+    /// `STACK_TRACE_TAIL_MAX_TRACES` tune it.
     /// Values that cannot be parsed are kept as problems that
     /// [`Config::try_init`] reports.
     #[must_use]
@@ -352,6 +383,7 @@ impl Config {
                 }),
             }
         }
+        config.tail = tail_from_lookup(lookup, config.sampling, &mut problems);
         config.problems = problems;
         config
     }
@@ -435,6 +467,17 @@ impl Config {
         self
     }
 
+    /// Turns on error-and-latency-aware sampling: every span is recorded and
+    /// whole traces are kept when they failed, were slow, or fall in the
+    /// ratio (see [`crate::TailSampling`]). Replaces the head sampler's
+    /// decision, except that a parent-based head sampler still follows a
+    /// remote parent that was not sampled.
+    #[must_use]
+    pub fn tail_sampling(mut self, tail: crate::TailSampling) -> Self {
+        self.tail = Some(tail);
+        self
+    }
+
     /// Caps how long dropping the [`crate::Guard`] may take to flush and shut
     /// down (default 2 s). The exporter's own timeout is kept within it.
     #[must_use]
@@ -506,6 +549,9 @@ impl Config {
         if let Some(endpoint) = &self.endpoint {
             validate_endpoint(endpoint)?;
         }
+        if let Some(tail) = &self.tail {
+            tail.validate()?;
+        }
         Ok(())
     }
 
@@ -513,17 +559,52 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} masking={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
             self.console_enabled(),
             self.project_name,
             self.disabled,
             self.sampling,
+            self.tail,
             self.masking,
             self.exporter.is_some()
         )
     }
+}
+
+fn tail_from_lookup(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    head: Sampling,
+    problems: &mut Vec<Error>,
+) -> Option<crate::TailSampling> {
+    let on = lookup("STACK_TRACE_TAIL_SAMPLING")
+        .and_then(|v| parse_bool("STACK_TRACE_TAIL_SAMPLING", &v, problems))?;
+    if !on {
+        return None;
+    }
+    let mut tail = crate::TailSampling::ratio(head.root_ratio());
+    if let Some(v) = lookup("STACK_TRACE_TAIL_LATENCY_MS") {
+        if let Some(d) = parse_millis("STACK_TRACE_TAIL_LATENCY_MS", &v, problems) {
+            tail = tail.latency_threshold(d);
+        }
+    }
+    if let Some(v) = lookup("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS") {
+        if let Some(d) = parse_millis("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS", &v, problems) {
+            tail = tail.root_timeout(d);
+        }
+    }
+    if let Some(v) = lookup("STACK_TRACE_TAIL_MAX_SPANS") {
+        if let Some(n) = parse_count("STACK_TRACE_TAIL_MAX_SPANS", &v, problems) {
+            tail = tail.max_buffered_spans(n);
+        }
+    }
+    if let Some(v) = lookup("STACK_TRACE_TAIL_MAX_TRACES") {
+        if let Some(n) = parse_count("STACK_TRACE_TAIL_MAX_TRACES", &v, problems) {
+            tail = tail.max_buffered_traces(n);
+        }
+    }
+    Some(tail)
 }
 
 fn validate_endpoint(endpoint: &Endpoint) -> Result<(), Error> {
@@ -679,5 +760,47 @@ mod tests {
         assert_eq!(c.endpoint_url().unwrap(), "http://localhost:6006/v1/traces");
         let c = Config::default().endpoint("http://localhost:4318/otlp");
         assert_eq!(c.endpoint_url().unwrap(), "http://localhost:4318/otlp");
+    }
+
+    #[test]
+    fn tail_sampling_from_the_environment() {
+        assert!(from(&[]).tail.is_none());
+        assert!(from(&[("STACK_TRACE_TAIL_SAMPLING", "false")])
+            .tail
+            .is_none());
+        let c = from(&[
+            ("STACK_TRACE_TAIL_SAMPLING", "true"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.01"),
+            ("STACK_TRACE_TAIL_LATENCY_MS", "2500"),
+            ("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS", "30000"),
+            ("STACK_TRACE_TAIL_MAX_SPANS", "1000"),
+            ("STACK_TRACE_TAIL_MAX_TRACES", "50"),
+        ]);
+        let tail = c.tail.expect("on");
+        assert!((tail.kept_ratio() - 0.01).abs() < f64::EPSILON);
+        assert_eq!(tail.latency_threshold, Duration::from_millis(2500));
+        assert_eq!(tail.root_timeout, Duration::from_secs(30));
+        assert_eq!(tail.max_buffered_spans, 1000);
+        assert_eq!(tail.max_buffered_traces, 50);
+        let c = from(&[
+            ("STACK_TRACE_TAIL_SAMPLING", "1"),
+            ("OTEL_TRACES_SAMPLER", "always_off"),
+        ]);
+        assert!(c.validate().is_err(), "an unreadable switch is reported");
+        let c = from(&[
+            ("STACK_TRACE_TAIL_SAMPLING", "true"),
+            ("OTEL_TRACES_SAMPLER", "always_off"),
+        ]);
+        assert!(c.tail.expect("on").kept_ratio().abs() < f64::EPSILON);
+        let c = from(&[
+            ("STACK_TRACE_TAIL_SAMPLING", "true"),
+            ("STACK_TRACE_TAIL_LATENCY_MS", "soon"),
+        ]);
+        assert!(c.validate().is_err());
+        assert!(Config::default()
+            .tail_sampling(crate::TailSampling::ratio(2.0))
+            .validate()
+            .is_err());
     }
 }

@@ -172,12 +172,16 @@ fn install(config: Config) -> Result<Installation, Error> {
             resource: resource.clone(),
             masking: config.masking,
             max_value_bytes: config.max_value_bytes,
+            tail: config.tail,
         },
         exporter_factory(&config),
     )?);
     let provider = SdkTracerProvider::builder()
         .with_resource(resource)
-        .with_sampler(config.sampling.to_sdk())
+        .with_sampler(match config.tail {
+            Some(_) => config.sampling.record_all(),
+            None => config.sampling.to_sdk(),
+        })
         .with_max_attributes_per_span(MAX_ATTRIBUTES_PER_SPAN)
         .with_span_processor(StackProcessor::new(
             Arc::clone(&worker),
@@ -188,7 +192,7 @@ fn install(config: Config) -> Result<Installation, Error> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     tracer::install(
         Some(provider.tracer_with_scope(tracer::SCOPE.clone())),
-        config.sampling == Sampling::AlwaysOff,
+        config.sampling == Sampling::AlwaysOff && config.tail.is_none(),
     );
     Ok(Installation {
         provider: Some(provider),

@@ -41,6 +41,7 @@ mod openinference;
 mod panic_message;
 pub mod semconv;
 mod span_name;
+mod tail_sampling;
 mod tool_schema;
 mod tracer;
 
@@ -62,6 +63,7 @@ pub use masking::Masking;
 pub use stack_trace_macros::{
     agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
 };
+pub use tail_sampling::TailSampling;
 pub use tool_schema::ToolSchema;
 
 /// Turns recording off (`false`) or back on (`true`) for the whole process,

@@ -13,6 +13,7 @@
 pub(crate) mod precedence;
 pub(crate) mod processor;
 pub mod stats;
+pub(crate) mod tail;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -102,6 +103,7 @@ pub(crate) struct WorkerSettings {
     pub resource: Resource,
     pub masking: crate::masking::Masking,
     pub max_value_bytes: usize,
+    pub tail: Option<crate::TailSampling>,
 }
 
 enum Control {
@@ -170,6 +172,8 @@ impl WorkerHandle {
                     waterfall,
                     masking: settings.masking,
                     max_value_bytes: settings.max_value_bytes,
+                    tail: settings.tail.map(tail::TailBuffer::new),
+                    kept: Vec::new(),
                     batch: Vec::new(),
                     max_batch: settings.max_export_batch_size,
                     delay: settings.scheduled_delay,
@@ -255,7 +259,10 @@ impl WorkerHandle {
             Err(_) => {
                 if !self.abandoned.swap(true, Ordering::SeqCst) {
                     let s = stats::stats();
-                    stats::add_dropped(s.ended.saturating_sub(s.exported + s.dropped));
+                    stats::add_dropped(
+                        s.ended
+                            .saturating_sub(s.exported + s.dropped + s.sampled_out),
+                    );
                 }
                 Err(Error::Timeout {
                     operation: "shutdown",
@@ -274,6 +281,10 @@ struct Worker {
     waterfall: Option<Waterfall>,
     masking: crate::masking::Masking,
     max_value_bytes: usize,
+    /// The tail sampler's buffer, when that mode is on.
+    tail: Option<tail::TailBuffer>,
+    /// Spans the tail sampler just released (reused between calls).
+    kept: Vec<SpanData>,
     batch: Vec<SpanData>,
     max_batch: usize,
     delay: Duration,
@@ -298,6 +309,7 @@ impl Worker {
                     }
                     Ok(Control::Shutdown { deadline, done }) => {
                         self.drain();
+                        self.release_tail(tail::TailBuffer::decide_all);
                         self.export();
                         if let Some(w) = &mut self.waterfall { w.print_incomplete(); }
                         if let Some(sink) = &mut self.sink {
@@ -307,10 +319,16 @@ impl Worker {
                         let _ = done.send(());
                         return;
                     }
-                    Err(_) => { self.drain(); self.export(); return; }
+                    Err(_) => {
+                        self.drain();
+                        self.release_tail(tail::TailBuffer::decide_all);
+                        self.export();
+                        return;
+                    }
                 },
                 recv(crossbeam_channel::at(next_export)) -> _ => {
                     self.drain();
+                    self.release_tail(tail::TailBuffer::expire);
                     self.export();
                     next_export = Instant::now() + self.delay;
                     if let Some(w) = &mut self.waterfall { w.evict_stale(); }
@@ -324,12 +342,39 @@ impl Worker {
     }
 
     /// One finished span: one value per key (precedence), each value capped,
-    /// masked; then to the waterfall and the batch. Runs here, not on the
-    /// thread that ended the span.
+    /// masked; then through the tail sampler, when on, to the waterfall and
+    /// the batch. Runs here, not on the thread that ended the span.
     fn accept(&mut self, mut span: SpanData) {
         precedence::resolve(&mut span.attributes);
         crate::capture::limit::cap_attributes(&mut span.attributes, self.max_value_bytes);
         self.masking.apply(&mut span.attributes);
+        match &mut self.tail {
+            Some(tail) => {
+                tail.offer(span, Instant::now(), &mut self.kept);
+                self.deliver_kept();
+            }
+            None => self.deliver(span),
+        }
+    }
+
+    /// Runs one of the tail buffer's timed steps and delivers what it releases.
+    fn release_tail(&mut self, step: fn(&mut tail::TailBuffer, Instant, &mut Vec<SpanData>)) {
+        if let Some(tail) = &mut self.tail {
+            step(tail, Instant::now(), &mut self.kept);
+            self.deliver_kept();
+        }
+    }
+
+    fn deliver_kept(&mut self) {
+        let mut kept = std::mem::take(&mut self.kept);
+        for span in kept.drain(..) {
+            self.deliver(span);
+        }
+        self.kept = kept;
+    }
+
+    /// A span that will be exported: to the waterfall and the batch.
+    fn deliver(&mut self, span: SpanData) {
         if let Some(w) = &mut self.waterfall {
             w.observe(&span);
         }

@@ -6,10 +6,17 @@ static ENDED: AtomicU64 = AtomicU64::new(0);
 static EXPORTED: AtomicU64 = AtomicU64::new(0);
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 static FAILED_EXPORTS: AtomicU64 = AtomicU64::new(0);
+static SAMPLED_OUT: AtomicU64 = AtomicU64::new(0);
+static TRACES_KEPT: AtomicU64 = AtomicU64::new(0);
+static TRACES_SAMPLED_OUT: AtomicU64 = AtomicU64::new(0);
+static OVERFLOW_DECISIONS: AtomicU64 = AtomicU64::new(0);
+static TIMEOUT_DECISIONS: AtomicU64 = AtomicU64::new(0);
+static LATE_SPANS: AtomicU64 = AtomicU64::new(0);
 
 /// What happened to the spans recorded since the process started.
 ///
-/// `ended = exported + dropped + (still queued or in flight)`.
+/// `ended = exported + dropped + sampled_out + (still queued, waiting for
+/// a tail-sampling decision, or in flight)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -21,13 +28,27 @@ pub struct Stats {
     pub dropped: u64,
     /// Export calls that failed.
     pub failed_exports: u64,
+    /// Spans the tail sampler discarded on purpose (their trace was neither
+    /// failed, slow, nor in the ratio). Not a loss: see [`crate::TailSampling`].
+    pub sampled_out: u64,
+    /// Traces the tail sampler kept.
+    pub traces_kept: u64,
+    /// Traces the tail sampler discarded.
+    pub traces_sampled_out: u64,
+    /// Traces decided before their root ended because a buffer cap was
+    /// reached (decided on the spans that had arrived).
+    pub overflow_decisions: u64,
+    /// Traces decided because their root had not ended within the root timeout.
+    pub timeout_decisions: u64,
+    /// Spans that ended after their trace was decided and followed the decision.
+    pub late_spans: u64,
 }
 
 /// The counters now.
 ///
 /// ```
 /// let s = stack_trace_runtime::stats();
-/// assert!(s.exported + s.dropped <= s.ended);
+/// assert!(s.exported + s.dropped + s.sampled_out <= s.ended);
 /// ```
 #[must_use]
 pub fn stats() -> Stats {
@@ -36,6 +57,12 @@ pub fn stats() -> Stats {
         exported: EXPORTED.load(Ordering::Relaxed),
         dropped: DROPPED.load(Ordering::Relaxed),
         failed_exports: FAILED_EXPORTS.load(Ordering::Relaxed),
+        sampled_out: SAMPLED_OUT.load(Ordering::Relaxed),
+        traces_kept: TRACES_KEPT.load(Ordering::Relaxed),
+        traces_sampled_out: TRACES_SAMPLED_OUT.load(Ordering::Relaxed),
+        overflow_decisions: OVERFLOW_DECISIONS.load(Ordering::Relaxed),
+        timeout_decisions: TIMEOUT_DECISIONS.load(Ordering::Relaxed),
+        late_spans: LATE_SPANS.load(Ordering::Relaxed),
     }
 }
 
@@ -50,4 +77,22 @@ pub(crate) fn add_dropped(n: u64) {
 }
 pub(crate) fn add_failed_export() {
     FAILED_EXPORTS.fetch_add(1, Ordering::Relaxed);
+}
+pub(crate) fn add_sampled_out(n: u64) {
+    SAMPLED_OUT.fetch_add(n, Ordering::Relaxed);
+}
+pub(crate) fn add_trace_kept() {
+    TRACES_KEPT.fetch_add(1, Ordering::Relaxed);
+}
+pub(crate) fn add_trace_sampled_out() {
+    TRACES_SAMPLED_OUT.fetch_add(1, Ordering::Relaxed);
+}
+pub(crate) fn add_overflow_decision() {
+    OVERFLOW_DECISIONS.fetch_add(1, Ordering::Relaxed);
+}
+pub(crate) fn add_timeout_decision() {
+    TIMEOUT_DECISIONS.fetch_add(1, Ordering::Relaxed);
+}
+pub(crate) fn add_late_spans(n: u64) {
+    LATE_SPANS.fetch_add(n, Ordering::Relaxed);
 }
