@@ -112,8 +112,27 @@ impl Search for Agent {
     }
 }
 
+#[llm]
+fn token_iter(
+    prompt: &str,
+) -> impl Iterator<Item = ::core::result::Result<::std::string::String, ::std::io::Error>> + '_ {
+    prompt
+        .split(' ')
+        .map(|w| ::core::result::Result::Ok(w.to_owned()))
+}
+
+#[retriever(stream)]
+async fn doc_stream(
+    q: ::std::string::String,
+) -> ::std::pin::Pin<::std::boxed::Box<dyn futures::Stream<Item = Doc> + Send>> {
+    ::std::boxed::Box::pin(futures::stream::iter(vec![Doc {
+        id: u32::try_from(q.len()).unwrap_or(0),
+    }]))
+}
+
 #[test]
 fn strict_lints_compile_and_run() {
+    let _ = token_iter("a b").count();
     let _ = sync_tool("q", 2);
     let _ = sync_result("p");
     let _ = generic(3);
@@ -134,5 +153,6 @@ fn strict_lints_compile_and_run() {
         async_unit("g").await;
         let _ = agent.method_async(1).await;
         let _ = agent.search("q").await;
+        let _ = futures::StreamExt::count(doc_stream("q".to_owned()).await).await;
     });
 }

@@ -14,6 +14,8 @@ pub(crate) struct Args {
     pub name: Option<LitStr>,
     pub skip: Vec<Ident>,
     pub skip_all: Option<Path>,
+    /// `stream`: the return value is a stream to trace until it ends.
+    pub stream: Option<Path>,
     /// The `skip` keyword of the first `skip(..)`, for errors.
     pub skip_keyword: Option<Path>,
     /// `#[llm(messages = param)]`, `tools = param`; `#[retriever(query = param)]`.
@@ -157,6 +159,18 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                 }
                 Ok(())
             })?;
+        } else if meta.path.is_ident("stream") {
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error("`stream` takes no value"));
+            }
+            if args.stream.is_some() {
+                errors.at(
+                    &meta.path,
+                    format!("duplicate `stream` argument of `#[{attr}]`"),
+                );
+            } else {
+                args.stream = Some(meta.path.clone());
+            }
         } else if meta.path.is_ident("skip_all") {
             if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                 return Err(meta.error("`skip_all` takes no value"));

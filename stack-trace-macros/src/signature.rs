@@ -172,3 +172,216 @@ pub(crate) fn contains_impl_trait(ty: &Type) -> bool {
     syn::visit::Visit::visit_type(&mut finder, ty);
     finder.0
 }
+
+/// Which trait a traced return value implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StreamTrait {
+    Iterator,
+    Stream,
+}
+
+/// How the traced value is handed back in place of the original.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StreamWrap {
+    /// `-> impl Stream` / `-> impl Iterator`: the wrapper itself.
+    Impl,
+    /// `-> Pin<Box<dyn Stream>>`, `BoxStream`: `Box::pin(wrapper)`.
+    BoxPin,
+    /// `-> Box<dyn Iterator>`: `Box::new(wrapper)`.
+    Boxed,
+}
+
+/// A return value traced until it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StreamShape {
+    pub kind: StreamTrait,
+    pub wrap: StreamWrap,
+}
+
+/// Auto traits and markers the wrapper carries over from the inner stream.
+const PASSED_THROUGH: &[&str] = &["Send", "Sync", "Unpin"];
+
+fn last_ident(path: &syn::Path) -> Option<String> {
+    path.segments.last().map(|s| s.ident.to_string())
+}
+
+fn stream_trait_of(name: &str) -> Option<StreamTrait> {
+    match name {
+        "Iterator" => Some(StreamTrait::Iterator),
+        "Stream" => Some(StreamTrait::Stream),
+        _ => None,
+    }
+}
+
+/// The stream trait among `bounds`; other trait bounds that the wrapper
+/// would not implement are errors.
+fn stream_bound(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> Result<Option<StreamTrait>, syn::Error> {
+    let mut found = None;
+    let mut others = Vec::new();
+    for bound in bounds {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            continue;
+        };
+        let name = last_ident(&t.path).unwrap_or_default();
+        match stream_trait_of(&name) {
+            Some(kind) if found.is_none() => found = Some(kind),
+            _ if PASSED_THROUGH.contains(&name.as_str()) => {}
+            _ => others.push(t),
+        }
+    }
+    if let (Some(kind), Some(other)) = (found, others.first()) {
+        let name = match kind {
+            StreamTrait::Iterator => "Iterator",
+            StreamTrait::Stream => "Stream",
+        };
+        return Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "stack-trace keeps the span open until the stream ends by wrapping it in its \
+                 own type, which implements `{name}`, `Send`, `Sync` and `Unpin` (when the \
+                 inner value does) but not this trait; remove the bound"
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// The `dyn` trait object a boxed type holds, if any.
+fn boxed_dyn(ty: &Type, outer: &str) -> Option<syn::TypeTraitObject> {
+    let Type::Path(p) = ty else { return None };
+    let segment = p.path.segments.last()?;
+    if segment.ident != outer {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(t) => match t {
+            Type::TraitObject(o) => Some(o.clone()),
+            Type::Paren(p) => match &*p.elem {
+                Type::TraitObject(o) => Some(o.clone()),
+                _ => None,
+            },
+            Type::Path(_) if outer == "Pin" => boxed_dyn(t, "Box"),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Whether the return value is a stream to trace until it ends, and how to
+/// wrap it. `impl Stream` / `impl Iterator` are detected; boxed streams need
+/// the `stream` flag, which is an error on anything that cannot be wrapped.
+pub(crate) fn stream_shape(
+    output: &ReturnType,
+    flag: Option<&syn::Path>,
+) -> Result<Option<StreamShape>, syn::Error> {
+    let ReturnType::Type(_, ty) = output else {
+        return match flag {
+            Some(flag) => Err(cannot_wrap(flag, "the function returns `()`")),
+            None => Ok(None),
+        };
+    };
+    let mut ty: &Type = ty;
+    while let Type::Paren(p) = ty {
+        ty = &p.elem;
+    }
+    if let Type::ImplTrait(t) = ty {
+        if let Some(kind) = stream_bound(&t.bounds)? {
+            return Ok(Some(StreamShape {
+                kind,
+                wrap: StreamWrap::Impl,
+            }));
+        }
+    }
+    let Some(flag) = flag else {
+        return Ok(None);
+    };
+    let boxed = |object: Option<syn::TypeTraitObject>, wrap| {
+        object
+            .and_then(|o| stream_bound(&o.bounds).ok().flatten())
+            .map(|kind| StreamShape { kind, wrap })
+    };
+    let shape = boxed(boxed_dyn(ty, "Pin"), StreamWrap::BoxPin)
+        .or_else(|| boxed(boxed_dyn(ty, "Box"), StreamWrap::Boxed))
+        .or_else(|| match ty {
+            Type::Path(p) => match last_ident(&p.path).as_deref() {
+                Some("BoxStream" | "LocalBoxStream") => Some(StreamShape {
+                    kind: StreamTrait::Stream,
+                    wrap: StreamWrap::BoxPin,
+                }),
+                _ => None,
+            },
+            _ => None,
+        });
+    match shape {
+        Some(shape) => Ok(Some(shape)),
+        None => Err(syn::Error::new_spanned(
+            ty,
+            format!(
+                "`{}` asks to trace the returned stream until it ends, but stack-trace can only \
+                 wrap `impl Stream<Item = T>`, `impl Iterator<Item = T>`, \
+                 `Pin<Box<dyn Stream<Item = T> + ..>>`, `BoxStream<'_, T>` or \
+                 `Box<dyn Iterator<Item = T> + ..>`: a concrete type cannot be replaced by \
+                 the wrapper that keeps the span open; return one of those, or drop `stream`",
+                quote::ToTokens::to_token_stream(flag)
+            ),
+        )),
+    }
+}
+
+fn cannot_wrap(flag: &syn::Path, why: &str) -> syn::Error {
+    syn::Error::new_spanned(
+        flag,
+        format!("`stream` traces a returned stream until it ends, but {why}; remove `stream`"),
+    )
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    fn shape(ret: &str, flagged: bool) -> Result<Option<StreamShape>, String> {
+        let output: ReturnType = syn::parse_str(ret).unwrap();
+        let flag: syn::Path = syn::parse_quote!(stream);
+        stream_shape(&output, flagged.then_some(&flag)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn detects_impl_traits_and_boxed_streams() {
+        let s = |kind, wrap| Ok(Some(StreamShape { kind, wrap }));
+        use StreamTrait::{Iterator as I, Stream as S};
+        use StreamWrap::{BoxPin, Boxed, Impl};
+        assert_eq!(shape("-> impl Iterator<Item = u8>", false), s(I, Impl));
+        assert_eq!(
+            shape("-> impl futures::Stream<Item = u8> + Send + 'static", false),
+            s(S, Impl)
+        );
+        assert_eq!(
+            shape("-> Pin<Box<dyn Stream<Item = u8> + Send>>", false),
+            Ok(None)
+        );
+        assert_eq!(
+            shape("-> Pin<Box<dyn Stream<Item = u8> + Send>>", true),
+            s(S, BoxPin)
+        );
+        assert_eq!(shape("-> BoxStream<'static, u8>", true), s(S, BoxPin));
+        assert_eq!(
+            shape("-> Box<dyn Iterator<Item = u8> + '_>", true),
+            s(I, Boxed)
+        );
+        assert_eq!(shape("-> Vec<u8>", false), Ok(None));
+        assert!(shape("-> Vec<u8>", true)
+            .unwrap_err()
+            .contains("cannot be replaced"));
+        assert!(shape("", true).unwrap_err().contains("returns `()`"));
+        assert!(
+            shape("-> impl Iterator<Item = u8> + ExactSizeIterator", false)
+                .unwrap_err()
+                .contains("remove the bound")
+        );
+    }
+}

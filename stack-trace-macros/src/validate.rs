@@ -20,6 +20,14 @@ pub(crate) fn check(
     skip_and_skip_all(kind, args, errors);
     named_params_exist(args, facts, errors);
     redact_and_unredact(args, errors);
+    stream_can_be_wrapped(args, target, errors);
+}
+
+/// A stream return type must be one the runtime can wrap.
+fn stream_can_be_wrapped(args: &Args, target: &TargetFn, errors: &Errors) {
+    if let Err(error) = crate::signature::stream_shape(&target.sig.output, args.stream.as_ref()) {
+        errors.push(error);
+    }
 }
 
 /// A parameter cannot be both hidden and shown.

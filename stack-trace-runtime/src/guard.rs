@@ -353,7 +353,7 @@ impl SpanGuard {
         self.set_output(captured);
     }
 
-    fn derive_from_output(&mut self, output: &Value) {
+    pub(crate) fn derive_from_output(&mut self, output: &Value) {
         if self.described_output {
             return;
         }
@@ -436,6 +436,16 @@ impl SpanGuard {
             } => f(&mut cx.span()),
             _ => {}
         }
+    }
+
+    /// Adds an event without attributes, if the span records.
+    pub(crate) fn add_event(&mut self, name: &'static str) {
+        self.with_span(|span| span.add_event(name.into(), Vec::new()));
+    }
+
+    /// Sets one attribute, if the span records.
+    pub(crate) fn set_attribute(&mut self, kv: KeyValue) {
+        self.with_span(|span| span.set_attribute(kv));
     }
 
     /// Records an `Err` result: status ERROR `Type: message` and an

@@ -41,6 +41,7 @@ mod openinference;
 mod panic_message;
 pub mod semconv;
 mod span_name;
+mod stream;
 mod tail_sampling;
 mod tool_schema;
 mod tracer;

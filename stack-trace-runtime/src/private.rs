@@ -18,11 +18,13 @@ pub use crate::future::InContext;
 pub use crate::guard::SpanGuard;
 pub use crate::openinference::Roles;
 pub use crate::semconv::SpanKind as Kind;
+pub use crate::stream::{Tally, Traced};
 pub use crate::tool_schema::{
     ParamSchema, SchemaProbe, ToolParameters, ViaJsonSchema, ViaNoSchema, ViaToolSchema,
 };
 pub use ::core::any::type_name;
 pub use ::core::option::Option::{None, Some};
+pub use ::std::boxed::Box;
 pub use ::std::string::String;
 pub use ::std::sync::OnceLock;
 

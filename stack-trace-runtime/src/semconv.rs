@@ -27,6 +27,11 @@ pub const PROJECT_NAME: &str = "openinference.project.name";
 pub const CANCELLED: &str = "stack_trace.cancelled";
 /// Name of the event recorded when a future is dropped before completing.
 pub const CANCELLED_EVENT: &str = "cancelled";
+/// The event at a stream's first item (the name OpenInference's
+/// instrumentations use for time to first token).
+pub const FIRST_TOKEN_EVENT: &str = "First Token Stream Event";
+/// How many items a traced stream or iterator yielded.
+pub const STREAM_ITEMS: &str = "stack_trace.stream.items";
 /// `exception.type` recorded for a panic.
 pub const PANIC_TYPE: &str = "panic";
 /// The placeholder OpenInference uses for a hidden value.

@@ -5,6 +5,7 @@
 pub(crate) mod async_fn;
 mod boxed_future;
 mod capture;
+mod stream;
 mod sync_fn;
 mod tool;
 
@@ -214,7 +215,12 @@ fn generate(kind: MacroKind, args: &Args, target: &TargetFn, facts: &SigFacts) -
         return fallback::with_error(target, &syn::Error::new(Span::call_site(), "missing body"));
     };
     let instr = instrumentation(kind, args, target, facts);
-    let new_body = if target.sig.asyncness.is_some() {
+    let stream = signature::stream_shape(&target.sig.output, args.stream.as_ref())
+        .ok()
+        .flatten();
+    let new_body = if let Some(shape) = stream {
+        stream::body(target, body, &instr, shape)
+    } else if target.sig.asyncness.is_some() {
         async_fn::body(target, body, &instr)
     } else if let Some(wrapped) = boxed_future::body(target, body, &instr) {
         wrapped

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::{capture_debug, capture_opaque, Inputs};
 use crate::guard::SpanGuard;
+use crate::stream::Tally;
 
 /// Wraps a borrowed value for capture. See the module docs.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub trait ViaSerializeDebug {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
+    /// Records the value as one item of a traced stream.
+    fn st_item(&self, tally: &mut Tally);
 }
 
 impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
@@ -36,6 +39,10 @@ impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
         let value = self.0;
         span.output_serialize(value, Some(&|| capture_debug(value).value));
     }
+    fn st_item(&self, tally: &mut Tally) {
+        let value = self.0;
+        tally.serialize_item(value, Some(&|| capture_debug(value).value));
+    }
 }
 
 /// Capture through `Serialize`.
@@ -44,6 +51,8 @@ pub trait ViaSerialize {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
+    /// Records the value as one item of a traced stream.
+    fn st_item(&self, tally: &mut Tally);
 }
 
 impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
@@ -53,6 +62,9 @@ impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
     fn st_output(&self, span: &mut SpanGuard) {
         span.output_serialize(self.0, None);
     }
+    fn st_item(&self, tally: &mut Tally) {
+        tally.serialize_item(self.0, None);
+    }
 }
 
 /// Capture through `Debug`.
@@ -61,6 +73,8 @@ pub trait ViaDebug {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
+    /// Records the value as one item of a traced stream.
+    fn st_item(&self, tally: &mut Tally);
 }
 
 impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
@@ -70,6 +84,9 @@ impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
     fn st_output(&self, span: &mut SpanGuard) {
         span.set_output(Some(capture_debug(self.0)));
     }
+    fn st_item(&self, tally: &mut Tally) {
+        tally.text_item(|| capture_debug(self.0));
+    }
 }
 
 /// Capture of anything else: its type name.
@@ -78,6 +95,8 @@ pub trait ViaOpaque {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
     fn st_output(&self, span: &mut SpanGuard);
+    /// Records the value as one item of a traced stream.
+    fn st_item(&self, tally: &mut Tally);
 }
 
 impl<T: ?Sized> ViaOpaque for Probe<'_, T> {
@@ -86,6 +105,9 @@ impl<T: ?Sized> ViaOpaque for Probe<'_, T> {
     }
     fn st_output(&self, span: &mut SpanGuard) {
         span.set_output(Some(capture_opaque::<T>()));
+    }
+    fn st_item(&self, tally: &mut Tally) {
+        tally.opaque_item::<T>();
     }
 }
 

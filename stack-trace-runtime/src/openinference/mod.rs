@@ -6,6 +6,7 @@ pub(crate) mod documents;
 pub(crate) mod keys;
 pub(crate) mod messages;
 pub(crate) mod response;
+pub(crate) mod stream;
 
 use opentelemetry::KeyValue;
 use serde_json::{Map, Value};

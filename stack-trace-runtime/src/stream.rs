@@ -1,0 +1,373 @@
+//! Streams and iterators returned by annotated functions, traced for their
+//! whole life: the span stays open until the stream ends, fails, or is
+//! dropped unfinished, and is current while the stream is polled (and only
+//! then).
+//!
+//! What the items amount to is recorded with bounded memory: for `#[llm]`,
+//! OpenAI chunks, Anthropic events or text deltas merged into the final
+//! assistant message (`llm.output_messages.*`, tokens from the usage chunk);
+//! for `#[retriever]` / `#[reranker]`, the documents consumed; otherwise the
+//! items themselves (concatenated text, or a JSON array) up to the value cap.
+//! The first item adds the event `First Token Stream Event` (the name
+//! OpenInference's instrumentations use) and the span records
+//! `stack_trace.stream.items`.
+
+use core::pin::Pin;
+use core::task::{Context as TaskContext, Poll};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use futures_core::Stream;
+use opentelemetry::KeyValue;
+use pin_project_lite::pin_project;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::capture::{self, limit, Captured};
+use crate::guard::SpanGuard;
+use crate::openinference::stream::LlmStream;
+use crate::panic_message::panic_message;
+use crate::semconv::{self, SpanKind};
+
+/// At most this many documents are kept from a retriever stream.
+const MAX_DOCUMENTS: usize = 1000;
+
+/// Room kept under the value cap for the brackets, commas and the marker
+/// that says how many items were left out.
+const PARTS_SLACK: usize = 256;
+
+/// The span of a stream and what its items amount to so far. Not public API
+/// (the generated item observer writes into it).
+#[derive(Debug)]
+pub struct Tally {
+    guard: SpanGuard,
+    items: u64,
+    finished: bool,
+    llm: Option<LlmStream>,
+    documents: Option<Vec<Value>>,
+    /// Each item as JSON text, until their total reaches the value cap.
+    parts: Vec<String>,
+    parts_bytes: usize,
+    parts_omitted: u64,
+    opaque: Option<Captured>,
+}
+
+impl Tally {
+    fn new(guard: SpanGuard) -> Self {
+        let kind = guard.kind();
+        Self {
+            guard,
+            items: 0,
+            finished: false,
+            llm: (kind == SpanKind::Llm).then(LlmStream::default),
+            documents: matches!(kind, SpanKind::Retriever | SpanKind::Reranker).then(Vec::new),
+            parts: Vec::new(),
+            parts_bytes: 0,
+            parts_omitted: 0,
+            opaque: None,
+        }
+    }
+
+    /// The stream's span (for recording an `Err` item).
+    pub fn span(&mut self) -> &mut SpanGuard {
+        &mut self.guard
+    }
+
+    /// Keeps one item's JSON while the joined list stays within the value
+    /// cap (with room for the separators and the omission marker); from the
+    /// first item that does not fit, items are only counted.
+    fn push_part(&mut self, json: String) {
+        let room = limit::max_value_bytes().saturating_sub(PARTS_SLACK);
+        if self.parts_omitted > 0 || self.parts_bytes + self.parts.len() + json.len() > room {
+            self.parts_omitted += 1;
+            return;
+        }
+        self.parts_bytes += json.len();
+        self.parts.push(json);
+    }
+
+    fn push_text_part(&mut self, text: &str) {
+        self.push_part(serde_json::to_string(text).unwrap_or_default());
+    }
+
+    fn parts_full(&self) -> bool {
+        self.parts_omitted > 0
+    }
+
+    /// One item that serializes.
+    pub(crate) fn serialize_item<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        debug: Option<&dyn Fn() -> String>,
+    ) {
+        let wants_structure = self.llm.is_some()
+            || self
+                .documents
+                .as_ref()
+                .is_some_and(|d| d.len() < MAX_DOCUMENTS);
+        if wants_structure {
+            if let Ok(Ok(structured)) = catch_unwind(AssertUnwindSafe(|| {
+                serde_json::to_value(capture::depth::Bounded::new(value))
+            })) {
+                if let Some(llm) = &mut self.llm {
+                    llm.absorb(&structured, limit::max_value_bytes());
+                }
+                if let Some(documents) = &mut self.documents {
+                    documents.push(structured);
+                }
+            }
+        }
+        if self.parts_full() {
+            self.parts_omitted += 1;
+            return;
+        }
+        let mut buf = limit::Capped::new(limit::max_value_bytes());
+        let written = catch_unwind(AssertUnwindSafe(|| {
+            serde_json::to_writer(&mut buf, &capture::depth::Bounded::new(value))
+        }));
+        match written {
+            Ok(Ok(())) => self.push_part(buf.into_value(true)),
+            _ => {
+                // Not serializable: its `Debug` text, else what went wrong.
+                let text = match debug {
+                    Some(debug) => debug(),
+                    None => capture::capture_serialize(value)
+                        .map(|c| c.value)
+                        .unwrap_or_default(),
+                };
+                self.push_text_part(&text);
+            }
+        }
+    }
+
+    /// One item recorded as text (its `Debug`).
+    pub(crate) fn text_item(&mut self, make: impl FnOnce() -> Captured) {
+        if self.parts_full() {
+            self.parts_omitted += 1;
+            return;
+        }
+        let captured = make();
+        self.push_text_part(&captured.value);
+    }
+
+    /// One item of a type with neither `Serialize` nor `Debug`.
+    pub(crate) fn opaque_item<T: ?Sized>(&mut self) {
+        if self.opaque.is_none() {
+            self.opaque = Some(capture::capture_opaque::<T>());
+        }
+    }
+
+    fn observe<I, F: FnMut(&I, &mut Self)>(&mut self, item: &I, observe: &mut F) {
+        self.items += 1;
+        if !self.guard.is_recording() {
+            return;
+        }
+        if self.items == 1 {
+            self.guard.add_event(semconv::FIRST_TOKEN_EVENT);
+        }
+        let _ = catch_unwind(AssertUnwindSafe(|| observe(item, self)));
+    }
+
+    /// Writes what the items amount to (also for a stream that did not end).
+    fn record(&mut self) {
+        if !self.guard.is_recording() {
+            return;
+        }
+        let items = i64::try_from(self.items).unwrap_or(i64::MAX);
+        self.guard
+            .set_attribute(KeyValue::new(semconv::STREAM_ITEMS, items));
+        if let Some(response) = self.llm.as_ref().and_then(LlmStream::response) {
+            self.guard.derive_from_output(&response);
+            self.guard.set_output(capture::capture_serialize(&response));
+            return;
+        }
+        if let Some(documents) = self.documents.take() {
+            self.guard.derive_from_output(&Value::Array(documents));
+        }
+        let output = self.joined_parts().or_else(|| self.opaque.take());
+        self.guard.set_output(output);
+    }
+
+    /// The items as one value: string items concatenated, otherwise a JSON
+    /// array; a last element (or line) says how many were left out.
+    fn joined_parts(&mut self) -> Option<Captured> {
+        if self.parts.is_empty() {
+            return None;
+        }
+        let parts = std::mem::take(&mut self.parts);
+        let omitted = self.parts_omitted;
+        let strings: Option<Vec<String>> = parts
+            .iter()
+            .map(|p| serde_json::from_str::<String>(p).ok())
+            .collect();
+        if let Some(strings) = strings {
+            let mut text = String::with_capacity(self.parts_bytes + 64);
+            for part in &strings {
+                text.push_str(part);
+            }
+            if omitted > 0 {
+                text.push_str(&format!(
+                    "… [stack-trace: {omitted} more items not recorded]"
+                ));
+            }
+            return Some(Captured {
+                value: text,
+                mime: semconv::MIME_TEXT,
+            });
+        }
+        let mut json = String::with_capacity(self.parts_bytes + parts.len() * 4 + 64);
+        json.push('[');
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(part);
+        }
+        if omitted > 0 {
+            json.push_str(&format!(
+                ",\"[stack-trace: {omitted} more items not recorded]\""
+            ));
+        }
+        json.push(']');
+        Some(Captured {
+            value: json,
+            mime: semconv::MIME_JSON,
+        })
+    }
+
+    fn finish(&mut self) {
+        self.finished = true;
+        self.record();
+        self.guard.finish();
+    }
+
+    fn fail(&mut self, message: String) {
+        self.finished = true;
+        self.record();
+        self.guard.record_panic(message);
+    }
+}
+
+impl Drop for Tally {
+    /// Dropped before the end: what was consumed is recorded, then the
+    /// guard marks the span cancelled as it ends.
+    fn drop(&mut self) {
+        if !self.finished {
+            self.record();
+        }
+    }
+}
+
+pin_project! {
+    /// A stream or iterator whose span stays open until it ends, fails or is
+    /// dropped. Annotated functions return it in place of the stream they
+    /// built; it yields the same items.
+    #[derive(Debug)]
+    pub struct Traced<S, F> {
+        #[pin]
+        inner: S,
+        tally: Tally,
+        observe: F,
+    }
+}
+
+impl<S, F> Traced<S, F> {
+    /// Traces an iterator. Not public API.
+    pub fn iter(guard: SpanGuard, inner: S, observe: F) -> Self
+    where
+        S: Iterator,
+        F: FnMut(&S::Item, &mut Tally),
+    {
+        Self {
+            inner,
+            tally: Tally::new(guard),
+            observe,
+        }
+    }
+
+    /// Traces a stream. Not public API.
+    pub fn stream(guard: SpanGuard, inner: S, observe: F) -> Self
+    where
+        S: Stream,
+        F: FnMut(&S::Item, &mut Tally),
+    {
+        Self {
+            inner,
+            tally: Tally::new(guard),
+            observe,
+        }
+    }
+}
+
+impl<S, F> Iterator for Traced<S, F>
+where
+    S: Iterator,
+    F: FnMut(&S::Item, &mut Tally),
+{
+    type Item = S::Item;
+
+    fn next(&mut self) -> Option<S::Item> {
+        if self.tally.finished || self.tally.guard.is_off() {
+            return self.inner.next();
+        }
+        let attached = self.tally.guard.attach();
+        let inner = &mut self.inner;
+        let result = catch_unwind(AssertUnwindSafe(|| inner.next()));
+        drop(attached);
+        match result {
+            Ok(Some(item)) => {
+                self.tally.observe(&item, &mut self.observe);
+                Some(item)
+            }
+            Ok(None) => {
+                self.tally.finish();
+                None
+            }
+            Err(payload) => {
+                self.tally.fail(panic_message(&*payload));
+                resume_unwind(payload)
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<S, F> Stream for Traced<S, F>
+where
+    S: Stream,
+    F: FnMut(&S::Item, &mut Tally),
+{
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
+        let this = self.project();
+        if this.tally.finished || this.tally.guard.is_off() {
+            return this.inner.poll_next(cx);
+        }
+        let attached = this.tally.guard.attach();
+        let inner = this.inner;
+        let result = catch_unwind(AssertUnwindSafe(|| inner.poll_next(cx)));
+        drop(attached);
+        match result {
+            Ok(Poll::Ready(Some(item))) => {
+                this.tally.observe(&item, this.observe);
+                Poll::Ready(Some(item))
+            }
+            Ok(Poll::Ready(None)) => {
+                this.tally.finish();
+                Poll::Ready(None)
+            }
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                this.tally.fail(panic_message(&*payload));
+                resume_unwind(payload)
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
