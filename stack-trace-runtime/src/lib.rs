@@ -35,6 +35,8 @@ mod error;
 mod export;
 mod future;
 mod guard;
+#[cfg(any(feature = "tower", feature = "reqwest"))]
+pub mod http;
 mod install;
 mod masking;
 mod openinference;
