@@ -6,7 +6,8 @@
 //! cargo bench --bench instructions --no-run        # prints the binary's path
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null BIN <case> <calls>
 //! ```
-//! with `<case>` one of `plain`, `annotated`, `hand_written`, `tail` (the
+//! with `<case>` one of `plain`, `annotated`, `hand_written`, `llm10`,
+//! `llm10_plain`, `retriever10`, `retriever10_plain`, `tail` (the
 //! annotated call with tail sampling at 1 %: every span recorded, decided on
 //! the export thread, which callgrind counts too). Instructions per
 //! call = (total at 12000 calls − total at 2000 calls) / 10000, so set-up and
@@ -15,7 +16,10 @@
 use std::hint::black_box;
 
 use opentelemetry::trace::TracerProvider as _;
-use stack_trace::bench_support::{DropExporter, work, work_annotated, work_by_hand};
+use stack_trace::bench_support::{
+    DropExporter, chat_annotated, chat_plain, search_annotated, search_plain, ten_messages, work,
+    work_annotated, work_by_hand,
+};
 use stack_trace_runtime::{Config, TailSampling};
 
 fn main() {
@@ -31,9 +35,20 @@ fn main() {
     }
     let guard = config.try_init().expect("install");
     let tracer = guard.provider().expect("provider").tracer("by-hand");
+    let messages = ten_messages();
     for _ in 0..calls {
         match case.as_str() {
             "plain" => drop(black_box(work(black_box("rust"), black_box(3)))),
+            "llm10" => drop(black_box(chat_annotated(
+                black_box("gpt-4o-mini"),
+                black_box(&messages),
+            ))),
+            "llm10_plain" => drop(black_box(chat_plain(
+                black_box("gpt-4o-mini"),
+                black_box(&messages),
+            ))),
+            "retriever10" => drop(black_box(search_annotated(black_box("rust")))),
+            "retriever10_plain" => drop(black_box(search_plain(black_box("rust")))),
             "hand_written" => drop(black_box(work_by_hand(
                 &tracer,
                 black_box("rust"),

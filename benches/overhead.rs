@@ -10,12 +10,13 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry::trace::TracerProvider as _;
 use stack_trace::bench_support::{
-    Args, DropExporter, work, work_annotated, work_annotated_async, work_by_hand,
-    work_by_hand_async,
+    Args, DropExporter, chat_annotated, chat_plain, search_annotated, search_plain, ten_messages,
+    work, work_annotated, work_annotated_async, work_by_hand, work_by_hand_async,
 };
+use stack_trace::receiver::{Behaviour, Receiver};
 use stack_trace_runtime::{Config, Sampling, TailSampling};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -144,5 +145,86 @@ fn async_cases(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sync_cases, async_cases);
+/// An LLM span with a ten-message chat and a retriever span with ten
+/// documents: the flattening the spec asks for, per call.
+fn payload_cases(c: &mut Criterion) {
+    let mut g = c.benchmark_group("payload");
+    g.measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    let messages = ten_messages();
+    g.bench_function("llm_10_messages_plain", |b| {
+        b.iter(|| chat_plain(black_box("gpt-4o-mini"), black_box(&messages)))
+    });
+    g.bench_function("retriever_10_documents_plain", |b| {
+        b.iter(|| search_plain(black_box("rust")))
+    });
+    let guard = install(Sampling::AlwaysOn);
+    g.bench_function("llm_10_messages_annotated", |b| {
+        b.iter(|| chat_annotated(black_box("gpt-4o-mini"), black_box(&messages)))
+    });
+    g.bench_function("retriever_10_documents_annotated", |b| {
+        b.iter(|| search_annotated(black_box("rust")))
+    });
+    drop(guard);
+    g.finish();
+}
+
+/// End-to-end export: spans per second from N threads through our export
+/// thread, OTLP/HTTP protobuf, to a local receiver. The queue is sized so
+/// nothing is dropped; each iteration ends with a flush.
+fn throughput_cases(c: &mut Criterion) {
+    const SPANS: u64 = 8_192;
+    let before = stack_trace_runtime::stats();
+    let receiver = Receiver::start(Behaviour::CountOnly);
+    let guard = Config::default()
+        .endpoint(receiver.traces_url())
+        .console(false)
+        .max_queue_size(1 << 16)
+        .shutdown_timeout(Duration::from_secs(10))
+        .try_init()
+        .expect("install");
+    let mut g = c.benchmark_group("export_throughput");
+    g.throughput(Throughput::Elements(SPANS))
+        .measurement_time(Duration::from_secs(5))
+        .sample_size(10);
+    for threads in [1u64, 4, 8] {
+        g.bench_function(format!("{threads}_threads"), |b| {
+            b.iter_custom(|iters| {
+                let started = std::time::Instant::now();
+                for _ in 0..iters {
+                    std::thread::scope(|scope| {
+                        for _ in 0..threads {
+                            scope.spawn(|| {
+                                for _ in 0..SPANS / threads {
+                                    black_box(work_annotated(black_box("rust"), black_box(3)));
+                                }
+                            });
+                        }
+                    });
+                    guard.flush().expect("flush");
+                }
+                started.elapsed()
+            });
+        });
+    }
+    g.finish();
+    let s = stack_trace_runtime::stats();
+    assert_eq!(
+        s.dropped, before.dropped,
+        "the throughput cases must not drop: {s:?}"
+    );
+    eprintln!(
+        "export throughput: {s:?}, {} bytes received",
+        receiver.bytes_received()
+    );
+    drop(guard);
+}
+
+criterion_group!(
+    benches,
+    sync_cases,
+    async_cases,
+    payload_cases,
+    throughput_cases
+);
 criterion_main!(benches);

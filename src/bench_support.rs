@@ -114,3 +114,67 @@ pub async fn work_by_hand_async(
     end_by_hand(&cx, &out);
     out
 }
+
+/// A chat of ten messages, as an LLM call receives it.
+#[must_use]
+pub fn ten_messages() -> Vec<serde_json::Value> {
+    (0..10)
+        .map(|i| {
+            serde_json::json!({
+                "role": if i % 2 == 0 { "user" } else { "assistant" },
+                "content": format!("Message {i}: {}", "lorem ipsum dolor sit amet ".repeat(6)),
+            })
+        })
+        .collect()
+}
+
+/// The model's answer: an OpenAI chat completion.
+#[inline(never)]
+#[must_use]
+pub fn chat_plain(model: &str, messages: &[serde_json::Value]) -> serde_json::Value {
+    serde_json::json!({
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": format!("{} messages read", messages.len())}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 412, "completion_tokens": 5, "total_tokens": 417},
+    })
+}
+
+/// `chat_plain` under `#[llm]`.
+#[stack_trace_runtime::llm]
+#[inline(never)]
+#[must_use]
+pub fn chat_annotated(model: &str, messages: &[serde_json::Value]) -> serde_json::Value {
+    chat_plain(model, messages)
+}
+
+/// A retrieved document.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Document {
+    /// Its id.
+    pub id: String,
+    /// Its text.
+    pub content: String,
+    /// Its relevance.
+    pub score: f64,
+}
+
+/// Ten documents for `query`.
+#[inline(never)]
+#[must_use]
+pub fn search_plain(query: &str) -> Vec<Document> {
+    (0..10)
+        .map(|i| Document {
+            id: format!("doc-{i}"),
+            content: format!("{query}: {}", "chunk text ".repeat(12)),
+            score: 1.0 - f64::from(i) / 20.0,
+        })
+        .collect()
+}
+
+/// `search_plain` under `#[retriever]`.
+#[stack_trace_runtime::retriever]
+#[inline(never)]
+#[must_use]
+pub fn search_annotated(query: &str) -> Vec<Document> {
+    search_plain(query)
+}

@@ -34,15 +34,24 @@ impl Phoenix {
             let base_url = std::env::var(URL_VAR)
                 .ok()
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(start_own_server);
-            Self {
-                base_url: base_url.trim_end_matches('/').to_owned(),
-                http: reqwest::blocking::Client::builder()
-                    .timeout(Duration::from_secs(30))
-                    .build()
-                    .expect("HTTP client"),
-            }
+                .unwrap_or_else(|| start_server(None).base_url);
+            Self::at(&base_url)
         })
+    }
+
+    /// A client for the server at `base_url`.
+    ///
+    /// # Panics
+    /// When no HTTP client can be built.
+    #[must_use]
+    pub fn at(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("HTTP client"),
+        }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -126,23 +135,105 @@ impl Phoenix {
     }
 }
 
-fn start_own_server() -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/phoenix");
-    let output = Command::new(script)
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/phoenix");
+
+/// What `scripts/phoenix start` reports.
+struct Started {
+    base_url: String,
+    pid: String,
+    workdir: String,
+}
+
+fn start_server(port: Option<u16>) -> Started {
+    let mut command = Command::new(SCRIPT);
+    command
         .arg("start")
         .env("PHOENIX_WATCH_PID", std::process::id().to_string())
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .expect("run scripts/phoenix start");
+        .stderr(std::process::Stdio::inherit());
+    if let Some(port) = port {
+        command.env("PHOENIX_PORT", port.to_string());
+    }
+    let output = command.output().expect("run scripts/phoenix start");
     assert!(
         output.status.success(),
         "scripts/phoenix start failed; run scripts/test, or set {URL_VAR} to a running Phoenix"
     );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|line| line.strip_prefix("PHOENIX_BASE_URL="))
-        .map(str::to_owned)
-        .expect("scripts/phoenix start prints PHOENIX_BASE_URL")
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("scripts/phoenix start prints {name}"))
+    };
+    Started {
+        base_url: field("PHOENIX_BASE_URL"),
+        pid: field("PHOENIX_PID"),
+        workdir: field("PHOENIX_WORKING_DIR"),
+    }
+}
+
+/// A Phoenix server of one test's own (to kill and restart), stopped when
+/// dropped.
+#[derive(Debug)]
+pub struct OwnPhoenix {
+    /// Its REST client.
+    pub phoenix: Phoenix,
+    pid: String,
+    workdir: String,
+}
+
+impl OwnPhoenix {
+    /// Starts a server, on `port` when given.
+    #[must_use]
+    pub fn start(port: Option<u16>) -> Self {
+        let started = start_server(port);
+        Self {
+            phoenix: Phoenix::at(&started.base_url),
+            pid: started.pid,
+            workdir: started.workdir,
+        }
+    }
+
+    /// Its HTTP port.
+    ///
+    /// # Panics
+    /// When the base URL has none.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.phoenix
+            .base_url()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port in the base URL")
+    }
+
+    /// Kills the server at once (SIGKILL, as a crash would) and waits until
+    /// it is gone.
+    pub fn kill(&self) {
+        let _ = Command::new("kill").args(["-KILL", &self.pid]).status();
+        for _ in 0..100 {
+            let alive = Command::new("kill")
+                .args(["-0", &self.pid])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !alive {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for OwnPhoenix {
+    fn drop(&mut self) {
+        let _ = Command::new(SCRIPT)
+            .args(["stop", &self.workdir])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
 }
 
 /// A span's attribute from Phoenix's REST view.

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,9 @@ pub enum Behaviour {
     Status(u16),
     /// Reads the request and never answers (until the receiver is dropped).
     Hang,
+    /// `200 OK` without decoding or keeping anything, counting the bytes
+    /// (for throughput benchmarks that send millions of spans).
+    CountOnly,
 }
 
 /// One request as received.
@@ -38,10 +41,17 @@ pub struct Received {
 pub struct Receiver {
     port: u16,
     received: Arc<Mutex<Vec<Received>>>,
+    bytes: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
 impl Receiver {
+    /// Request body bytes received so far.
+    #[must_use]
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
     /// Starts a receiver on a free port.
     ///
     /// # Panics
@@ -54,14 +64,15 @@ impl Receiver {
             .set_nonblocking(true)
             .expect("nonblocking listener");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let bytes = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (rx, st) = (Arc::clone(&received), Arc::clone(&stop));
+        let (rx, st, by) = (Arc::clone(&received), Arc::clone(&stop), Arc::clone(&bytes));
         std::thread::spawn(move || {
             while !st.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let (rx, st) = (Arc::clone(&rx), Arc::clone(&st));
-                        std::thread::spawn(move || serve(stream, behaviour, &rx, &st));
+                        let (rx, st, by) = (Arc::clone(&rx), Arc::clone(&st), Arc::clone(&by));
+                        std::thread::spawn(move || serve(stream, behaviour, &rx, &by, &st));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -70,6 +81,7 @@ impl Receiver {
         Self {
             port,
             received,
+            bytes,
             stop,
         }
     }
@@ -124,6 +136,7 @@ fn serve(
     stream: TcpStream,
     behaviour: Behaviour,
     received: &Mutex<Vec<Received>>,
+    counted: &AtomicU64,
     stop: &AtomicBool,
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
@@ -175,6 +188,23 @@ fn serve(
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        counted.fetch_add(body.len() as u64, Ordering::Relaxed);
+        if behaviour == Behaviour::CountOnly {
+            let _ = write!(
+                writer,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
+            );
+            let _ = writer.flush();
+            continue;
+        }
+        // Every request is recorded, whatever the answer will be.
+        if let Ok(request) = ExportTraceServiceRequest::decode(body.as_slice()) {
+            received.lock().expect("lock").push(Received {
+                path: path.clone(),
+                content_type: content_type.clone(),
+                request,
+            });
+        }
         match behaviour {
             Behaviour::Hang => {
                 while !stop.load(Ordering::Relaxed) {
@@ -185,14 +215,7 @@ fn serve(
             Behaviour::Status(code) => {
                 let _ = write!(writer, "HTTP/1.1 {code} Error\r\ncontent-length: 0\r\n\r\n");
             }
-            Behaviour::Accept => {
-                if let Ok(request) = ExportTraceServiceRequest::decode(body.as_slice()) {
-                    received.lock().expect("lock").push(Received {
-                        path,
-                        content_type,
-                        request,
-                    });
-                }
+            Behaviour::Accept | Behaviour::CountOnly => {
                 let _ = write!(
                     writer,
                     "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"

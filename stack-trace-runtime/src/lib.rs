@@ -41,6 +41,8 @@ mod install;
 mod masking;
 mod openinference;
 mod panic_message;
+#[cfg(test)]
+mod proptests;
 pub mod semconv;
 mod span_name;
 mod stream;

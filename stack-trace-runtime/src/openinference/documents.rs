@@ -3,6 +3,7 @@
 //! `metadata`), of tuples (`(doc, score)`, `(id, text, score)`), or of plain
 //! strings, flattened into `{prefix}.{i}.document.{id,score,content,metadata}`.
 
+use super::keys;
 use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
@@ -43,7 +44,7 @@ fn from_object(obj: &Map<String, Value>, doc: &mut Document) {
         Some(Value::Object(m)) if !m.is_empty() => {
             doc.metadata = Some(Value::Object(m.clone()).to_string())
         }
-        Some(Value::String(s)) => doc.metadata = Some(s.clone()),
+        Some(s @ Value::String(_)) => doc.metadata = Some(super::messages::json_attribute(s)),
         _ => {}
     }
 }
@@ -85,26 +86,26 @@ pub(crate) fn flatten_documents(prefix: &str, list: &Value, out: &mut Vec<KeyVal
     };
     let mut index = 0;
     for doc in items.iter().filter_map(from_value) {
-        let base = format!("{prefix}.{index}.document");
+        let base = keys::indexed(prefix, index, "document");
         match doc.id {
-            Some(Value::String(s)) => out.push(KeyValue::new(format!("{base}.id"), s)),
+            Some(Value::String(s)) => out.push(KeyValue::new(keys::join(&base, "id"), s)),
             Some(Value::Number(n)) => {
                 if let Some(i) = n.as_i64() {
-                    out.push(KeyValue::new(format!("{base}.id"), i));
+                    out.push(KeyValue::new(keys::join(&base, "id"), i));
                 } else {
-                    out.push(KeyValue::new(format!("{base}.id"), n.to_string()));
+                    out.push(KeyValue::new(keys::join(&base, "id"), n.to_string()));
                 }
             }
             _ => {}
         }
         if let Some(score) = doc.score {
-            out.push(KeyValue::new(format!("{base}.score"), score));
+            out.push(KeyValue::new(keys::join(&base, "score"), score));
         }
         if let Some(content) = doc.content {
-            out.push(KeyValue::new(format!("{base}.content"), content));
+            out.push(KeyValue::new(keys::join(&base, "content"), content));
         }
         if let Some(metadata) = doc.metadata {
-            out.push(KeyValue::new(format!("{base}.metadata"), metadata));
+            out.push(KeyValue::new(keys::join(&base, "metadata"), metadata));
         }
         index += 1;
     }

@@ -33,3 +33,52 @@ pub(crate) const RERANKER_TOP_K: &str = "reranker.top_k";
 pub(crate) const RERANKER_MODEL_NAME: &str = "reranker.model_name";
 pub(crate) const RERANKER_INPUT_DOCUMENTS: &str = "reranker.input_documents";
 pub(crate) const RERANKER_OUTPUT_DOCUMENTS: &str = "reranker.output_documents";
+
+/// `base.suffix`, built without the formatting machinery (keys are built
+/// for every message, part and document of every span).
+pub(crate) fn join(base: &str, suffix: &str) -> String {
+    let mut key = String::with_capacity(base.len() + 1 + suffix.len());
+    key.push_str(base);
+    key.push('.');
+    key.push_str(suffix);
+    key
+}
+
+/// `prefix.index.suffix`.
+pub(crate) fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = index;
+    loop {
+        at -= 1;
+        // The remainder is below 10: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (n % 10) as u8;
+        digits[at] = b'0' + digit;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[at..]).unwrap_or("0");
+    let mut key = String::with_capacity(prefix.len() + digits.len() + suffix.len() + 2);
+    key.push_str(prefix);
+    key.push('.');
+    key.push_str(digits);
+    key.push('.');
+    key.push_str(suffix);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_are_joined_exactly() {
+        assert_eq!(super::join("a.b", "c"), "a.b.c");
+        assert_eq!(
+            super::indexed("llm.input_messages", 0, "message"),
+            "llm.input_messages.0.message"
+        );
+        assert_eq!(super::indexed("p", 1234, "s"), "p.1234.s");
+    }
+}

@@ -3,6 +3,7 @@
 //! `.contents.{k}.message_content.*`, `.tool_calls.{j}.tool_call.*`,
 //! `.tool_call_id`, `.name`.
 
+use super::keys;
 use opentelemetry::KeyValue;
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ pub(crate) fn flatten_messages(
     };
     let mut index = first;
     for message in list {
-        if flatten_message(&format!("{prefix}.{index}.message"), message, out) {
+        if flatten_message(&keys::indexed(prefix, index, "message"), message, out) {
             index += 1;
         }
     }
@@ -36,17 +37,20 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
     let Some(role) = obj.get("role").and_then(Value::as_str) else {
         return false;
     };
-    out.push(KeyValue::new(format!("{base}.role"), role.to_owned()));
+    out.push(KeyValue::new(keys::join(base, "role"), role.to_owned()));
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
-        out.push(KeyValue::new(format!("{base}.name"), name.to_owned()));
+        out.push(KeyValue::new(keys::join(base, "name"), name.to_owned()));
     }
     if let Some(id) = obj.get("tool_call_id").and_then(Value::as_str) {
-        out.push(KeyValue::new(format!("{base}.tool_call_id"), id.to_owned()));
+        out.push(KeyValue::new(
+            keys::join(base, "tool_call_id"),
+            id.to_owned(),
+        ));
     }
     let mut tool_calls = 0;
     match obj.get("content") {
         Some(Value::String(text)) => {
-            out.push(KeyValue::new(format!("{base}.content"), text.clone()))
+            out.push(KeyValue::new(keys::join(base, "content"), text.clone()))
         }
         Some(Value::Array(parts)) => content_parts(base, parts, &mut tool_calls, out),
         _ => {}
@@ -54,7 +58,7 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
     if let Some(Value::Array(calls)) = obj.get("tool_calls") {
         for call in calls {
             if tool_call(
-                &format!("{base}.tool_calls.{tool_calls}.tool_call"),
+                &keys::indexed(&keys::join(base, "tool_calls"), tool_calls, "tool_call"),
                 call,
                 out,
             ) {
@@ -66,13 +70,13 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
     if let Some(Value::Object(function)) = obj.get("function_call") {
         if let Some(name) = function.get("name").and_then(Value::as_str) {
             out.push(KeyValue::new(
-                format!("{base}.function_call_name"),
+                keys::join(base, "function_call_name"),
                 name.to_owned(),
             ));
         }
         if let Some(arguments) = function.get("arguments") {
             out.push(KeyValue::new(
-                format!("{base}.function_call_arguments_json"),
+                keys::join(base, "function_call_arguments_json"),
                 json_text(arguments),
             ));
         }
@@ -82,6 +86,16 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
 
 /// A JSON value as the text of a JSON-typed attribute: strings are taken as
 /// already-encoded JSON, anything else is encoded.
+/// A value for a JSON-typed attribute: text that already is JSON passes
+/// through, anything else is serialized (a plain string becomes a JSON
+/// string), so the attribute always parses.
+pub(crate) fn json_attribute(value: &Value) -> String {
+    match value {
+        Value::String(s) if serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 pub(crate) fn json_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
@@ -107,17 +121,17 @@ fn tool_call(base: &str, call: &Value, out: &mut Vec<KeyValue>) -> bool {
         return false;
     }
     if let Some(id) = obj.get("id").and_then(Value::as_str) {
-        out.push(KeyValue::new(format!("{base}.id"), id.to_owned()));
+        out.push(KeyValue::new(keys::join(base, "id"), id.to_owned()));
     }
     if let Some(name) = name {
         out.push(KeyValue::new(
-            format!("{base}.function.name"),
+            keys::join(base, "function.name"),
             name.to_owned(),
         ));
     }
     if let Some(arguments) = arguments {
         out.push(KeyValue::new(
-            format!("{base}.function.arguments"),
+            keys::join(base, "function.arguments"),
             json_text(arguments),
         ));
     }
@@ -140,37 +154,37 @@ fn content_parts(base: &str, parts: &[Value], tool_calls: &mut usize, out: &mut 
             continue;
         };
         let kind = obj.get("type").and_then(Value::as_str).unwrap_or("text");
-        let content = format!("{base}.contents.{k}.message_content");
+        let content = keys::indexed(&keys::join(base, "contents"), k, "message_content");
         match kind {
             "text" | "input_text" | "output_text" => {
                 if let Some(text) = obj.get("text").and_then(Value::as_str) {
                     texts.push(text);
-                    out.push(KeyValue::new(format!("{content}.type"), "text"));
-                    out.push(KeyValue::new(format!("{content}.text"), text.to_owned()));
+                    out.push(KeyValue::new(keys::join(&content, "type"), "text"));
+                    out.push(KeyValue::new(keys::join(&content, "text"), text.to_owned()));
                     k += 1;
                 }
             }
             "image_url" | "image" | "input_image" => {
                 if let Some(url) = image_url(obj) {
                     only_text = false;
-                    out.push(KeyValue::new(format!("{content}.type"), "image"));
-                    out.push(KeyValue::new(format!("{content}.image.image.url"), url));
+                    out.push(KeyValue::new(keys::join(&content, "type"), "image"));
+                    out.push(KeyValue::new(keys::join(&content, "image.image.url"), url));
                     k += 1;
                 }
             }
             "thinking" | "reasoning" => {
                 only_text = false;
-                out.push(KeyValue::new(format!("{content}.type"), "reasoning"));
+                out.push(KeyValue::new(keys::join(&content, "type"), "reasoning"));
                 if let Some(text) = obj
                     .get("thinking")
                     .or_else(|| obj.get("text"))
                     .and_then(Value::as_str)
                 {
-                    out.push(KeyValue::new(format!("{content}.text"), text.to_owned()));
+                    out.push(KeyValue::new(keys::join(&content, "text"), text.to_owned()));
                 }
                 if let Some(signature) = obj.get("signature").and_then(Value::as_str) {
                     out.push(KeyValue::new(
-                        format!("{content}.signature"),
+                        keys::join(&content, "signature"),
                         signature.to_owned(),
                     ));
                 }
@@ -178,15 +192,15 @@ fn content_parts(base: &str, parts: &[Value], tool_calls: &mut usize, out: &mut 
             }
             "redacted_thinking" => {
                 only_text = false;
-                out.push(KeyValue::new(format!("{content}.type"), "reasoning"));
+                out.push(KeyValue::new(keys::join(&content, "type"), "reasoning"));
                 if let Some(data) = obj.get("data").and_then(Value::as_str) {
-                    out.push(KeyValue::new(format!("{content}.data"), data.to_owned()));
+                    out.push(KeyValue::new(keys::join(&content, "data"), data.to_owned()));
                 }
                 k += 1;
             }
             "tool_use"
                 if tool_call(
-                    &format!("{base}.tool_calls.{tool_calls}.tool_call"),
+                    &keys::indexed(&keys::join(base, "tool_calls"), *tool_calls, "tool_call"),
                     part,
                     out,
                 ) =>
@@ -195,7 +209,10 @@ fn content_parts(base: &str, parts: &[Value], tool_calls: &mut usize, out: &mut 
             }
             "tool_result" => {
                 if let Some(id) = obj.get("tool_use_id").and_then(Value::as_str) {
-                    out.push(KeyValue::new(format!("{base}.tool_call_id"), id.to_owned()));
+                    out.push(KeyValue::new(
+                        keys::join(base, "tool_call_id"),
+                        id.to_owned(),
+                    ));
                 }
                 match obj.get("content") {
                     Some(Value::String(text)) => texts.push(text),
@@ -211,7 +228,7 @@ fn content_parts(base: &str, parts: &[Value], tool_calls: &mut usize, out: &mut 
         }
     }
     if only_text && !texts.is_empty() {
-        out.push(KeyValue::new(format!("{base}.content"), texts.join("")));
+        out.push(KeyValue::new(keys::join(base, "content"), texts.join("")));
     }
 }
 

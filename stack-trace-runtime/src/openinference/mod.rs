@@ -153,13 +153,13 @@ pub(crate) fn embedding_output(inputs: &EmbeddingInputs, output: &Value) -> Vec<
     }
     let n = vectors.len().max(inputs.texts.len());
     for i in 0..n {
-        let base = format!("{}.{i}.embedding", keys::EMBEDDING_EMBEDDINGS);
+        let base = keys::indexed(keys::EMBEDDING_EMBEDDINGS, i, "embedding");
         if let Some(text) = inputs.texts.get(i) {
-            out.push(KeyValue::new(format!("{base}.text"), text.clone()));
+            out.push(KeyValue::new(keys::join(&base, "text"), text.clone()));
         }
         if let Some(v) = vectors.get(i) {
             out.push(KeyValue::new(
-                format!("{base}.vector"),
+                keys::join(&base, "vector"),
                 opentelemetry::Value::Array(opentelemetry::Array::F64(v.clone())),
             ));
         }
@@ -254,7 +254,7 @@ pub(crate) fn llm_inputs(
         };
         for (i, text) in prompts.into_iter().enumerate() {
             out.attributes.push(KeyValue::new(
-                format!("{}.{i}.prompt.text", keys::LLM_PROMPTS),
+                keys::indexed(keys::LLM_PROMPTS, i, "prompt.text"),
                 text.to_owned(),
             ));
         }
@@ -265,8 +265,8 @@ pub(crate) fn llm_inputs(
     if let Some(Value::Array(list)) = &tools {
         for (i, tool) in list.iter().enumerate() {
             out.attributes.push(KeyValue::new(
-                format!("{}.{i}.tool.json_schema", keys::LLM_TOOLS),
-                messages::json_text(tool),
+                keys::indexed(keys::LLM_TOOLS, i, "tool.json_schema"),
+                messages::json_attribute(tool),
             ));
         }
     }

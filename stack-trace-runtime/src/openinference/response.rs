@@ -94,7 +94,7 @@ fn openai(response: &Value, out: &mut Vec<KeyValue>) {
             continue;
         };
         if flatten_message(
-            &format!("{}.{index}.message", keys::LLM_OUTPUT_MESSAGES),
+            &keys::indexed(keys::LLM_OUTPUT_MESSAGES, index, "message"),
             message,
             out,
         ) {
@@ -107,7 +107,7 @@ fn openai(response: &Value, out: &mut Vec<KeyValue>) {
         .enumerate()
     {
         out.push(KeyValue::new(
-            format!("{}.{i}.completion.text", keys::LLM_CHOICES),
+            keys::indexed(keys::LLM_CHOICES, i, "completion.text"),
             text.to_owned(),
         ));
     }
@@ -153,7 +153,7 @@ fn anthropic(response: &Value, out: &mut Vec<KeyValue>) {
         "content": response.get("content").cloned().unwrap_or(Value::Null),
     });
     flatten_message(
-        &format!("{}.0.message", keys::LLM_OUTPUT_MESSAGES),
+        &keys::indexed(keys::LLM_OUTPUT_MESSAGES, 0, "message"),
         &message,
         out,
     );
