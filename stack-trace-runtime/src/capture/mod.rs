@@ -219,9 +219,12 @@ impl Inputs {
             self.json.push(b",");
         }
         self.first = false;
-        // A parameter name is an identifier: no escaping needed, but be safe.
-        let _ = serde_json::to_writer(&mut self.json, name);
-        self.json.push(b":");
+        // A parameter name is a Rust identifier: it holds no quote, backslash
+        // or control character, so it needs no JSON escaping.
+        debug_assert!(!name.contains(['"', '\\']) && !name.chars().any(char::is_control));
+        self.json.push(b"\"");
+        self.json.push(name.as_bytes());
+        self.json.push(b"\":");
     }
 
     fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
