@@ -20,6 +20,8 @@ pub const URL_VAR: &str = "STACK_TRACE_TEST_PHOENIX_URL";
 pub struct Phoenix {
     base_url: String,
     http: reqwest::blocking::Client,
+    /// Sent as `authorization: Bearer <token>` on reads (auth-enabled servers).
+    token: Option<String>,
 }
 
 static SHARED: OnceLock<Phoenix> = OnceLock::new();
@@ -34,7 +36,7 @@ impl Phoenix {
             let base_url = std::env::var(URL_VAR)
                 .ok()
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| start_server(None).base_url);
+                .unwrap_or_else(|| start_server(None, &[]).base_url);
             Self::at(&base_url)
         })
     }
@@ -45,13 +47,55 @@ impl Phoenix {
     /// When no HTTP client can be built.
     #[must_use]
     pub fn at(base_url: &str) -> Self {
-        Self {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            http: reqwest::blocking::Client::builder()
+        Self::with_client(
+            base_url,
+            reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("HTTP client"),
+        )
+    }
+
+    /// A client for the server at `base_url` that reads through `http`
+    /// (for a TLS server: a client that trusts its CA).
+    #[must_use]
+    pub fn with_client(base_url: &str, http: reqwest::blocking::Client) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http,
+            token: None,
         }
+    }
+
+    /// Reads with `authorization: Bearer <token>` from now on.
+    #[must_use]
+    pub fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// Mints a system API key (`POST /v1/system/api_keys`, with the admin
+    /// secret as the token).
+    ///
+    /// # Panics
+    /// When the server refuses.
+    #[must_use]
+    pub fn create_api_key(&self, name: &str) -> String {
+        let mut request = self
+            .http
+            .post(format!("{}/v1/system/api_keys", self.base_url))
+            .json(&serde_json::json!({"data": {"name": name}}));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().expect("POST /v1/system/api_keys");
+        assert!(
+            response.status().is_success(),
+            "minting an API key: {}",
+            response.status()
+        );
+        let body: Value = response.json().expect("JSON");
+        body["data"]["key"].as_str().expect("data.key").to_owned()
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -76,11 +120,11 @@ impl Phoenix {
     }
 
     fn get(&self, path: &str) -> Option<Value> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base_url))
-            .send()
-            .ok()?;
+        let mut request = self.http.get(format!("{}{path}", self.base_url));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().ok()?;
         if !response.status().is_success() {
             return None; // 404 until the project's first span is stored
         }
@@ -142,10 +186,12 @@ struct Started {
     base_url: String,
     pid: String,
     workdir: String,
+    grpc_url: String,
 }
 
-fn start_server(port: Option<u16>) -> Started {
+fn start_server(port: Option<u16>, env: &[(&str, &str)]) -> Started {
     let mut command = Command::new(SCRIPT);
+    command.envs(env.iter().copied());
     command
         .arg("start")
         .env("PHOENIX_WATCH_PID", std::process::id().to_string())
@@ -170,6 +216,7 @@ fn start_server(port: Option<u16>) -> Started {
         base_url: field("PHOENIX_BASE_URL"),
         pid: field("PHOENIX_PID"),
         workdir: field("PHOENIX_WORKING_DIR"),
+        grpc_url: field("PHOENIX_OTLP_GRPC_ENDPOINT"),
     }
 }
 
@@ -181,18 +228,33 @@ pub struct OwnPhoenix {
     pub phoenix: Phoenix,
     pid: String,
     workdir: String,
+    grpc_url: String,
 }
 
 impl OwnPhoenix {
     /// Starts a server, on `port` when given.
     #[must_use]
     pub fn start(port: Option<u16>) -> Self {
-        let started = start_server(port);
+        Self::start_with(port, &[])
+    }
+
+    /// Starts a server with extra settings (`PHOENIX_ENABLE_AUTH`,
+    /// `PHOENIX_TLS_ENABLED`, ...).
+    #[must_use]
+    pub fn start_with(port: Option<u16>, env: &[(&str, &str)]) -> Self {
+        let started = start_server(port, env);
         Self {
             phoenix: Phoenix::at(&started.base_url),
             pid: started.pid,
             workdir: started.workdir,
+            grpc_url: started.grpc_url,
         }
+    }
+
+    /// Its OTLP/gRPC endpoint (`http://127.0.0.1:PORT`, or `https://`).
+    #[must_use]
+    pub fn grpc_url(&self) -> &str {
+        &self.grpc_url
     }
 
     /// Its HTTP port.

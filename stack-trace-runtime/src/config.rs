@@ -17,6 +17,41 @@ pub(crate) struct Endpoint {
     pub url: String,
 }
 
+/// The OTLP transport (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Protocol {
+    /// OTLP/HTTP with protobuf bodies (`http/protobuf`, the default).
+    #[default]
+    HttpProtobuf,
+    /// OTLP/gRPC (`grpc`; feature `grpc`). The endpoint is the server's base
+    /// URL (`http://collector:4317`), used as given.
+    Grpc,
+}
+
+/// A CA certificate to trust for `https://` and gRPC over TLS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CaCertificate {
+    /// A PEM file, read when tracing is installed.
+    File(std::path::PathBuf),
+    /// PEM text.
+    Pem(Vec<u8>),
+}
+
+impl CaCertificate {
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn pem(&self) -> Result<Vec<u8>, Error> {
+        match self {
+            Self::Pem(pem) => Ok(pem.clone()),
+            Self::File(path) => std::fs::read(path).map_err(|e| {
+                Error::Exporter(format!(
+                    "cannot read the CA certificate {} (OTEL_EXPORTER_OTLP_CERTIFICATE): {e}",
+                    path.display()
+                ))
+            }),
+        }
+    }
+}
+
 /// The head sampler (`OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Sampling {
@@ -96,6 +131,9 @@ pub struct Config {
     pub(crate) disabled: bool,
     pub(crate) sampling: Sampling,
     pub(crate) tail: Option<crate::TailSampling>,
+    pub(crate) headers: crate::export_headers::ExportHeaders,
+    pub(crate) protocol: Protocol,
+    pub(crate) ca_certificate: Option<CaCertificate>,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) export_timeout: Duration,
     pub(crate) max_queue_size: usize,
@@ -121,6 +159,9 @@ impl Default for Config {
             disabled: false,
             sampling: Sampling::ParentBasedAlwaysOn,
             tail: None,
+            headers: crate::export_headers::ExportHeaders::default(),
+            protocol: Protocol::HttpProtobuf,
+            ca_certificate: None,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             export_timeout: Duration::from_secs(10),
             max_queue_size: 2048,
@@ -259,7 +300,7 @@ fn parse_resource_attributes(value: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn percent_decode(value: &str) -> String {
+pub(crate) fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -384,6 +425,47 @@ impl Config {
             }
         }
         config.tail = tail_from_lookup(lookup, config.sampling, &mut problems);
+        for name in [
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        ] {
+            if let Some(v) = lookup(name) {
+                crate::export_headers::parse_into(name, &v, &mut config.headers, &mut problems);
+            }
+        }
+        for name in [
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+        ] {
+            if let Some(v) = lookup(name).filter(|v| !v.trim().is_empty()) {
+                match v.trim() {
+                    "grpc" => config.protocol = Protocol::Grpc,
+                    "http/protobuf" => config.protocol = Protocol::HttpProtobuf,
+                    _ => problems.push(Error::InvalidSetting {
+                        name,
+                        value: v.clone(),
+                        expected: "grpc or http/protobuf (http/json is not supported)",
+                    }),
+                }
+                break;
+            }
+        }
+        for name in [
+            "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
+            "OTEL_EXPORTER_OTLP_CERTIFICATE",
+        ] {
+            if let Some(v) = lookup(name).filter(|v| !v.trim().is_empty()) {
+                config.ca_certificate = Some(CaCertificate::File(v.trim().into()));
+                break;
+            }
+        }
+        if let Some(key) = lookup("PHOENIX_API_KEY").filter(|k| !k.trim().is_empty()) {
+            if !config.headers.contains("authorization") {
+                config
+                    .headers
+                    .set("authorization", format!("Bearer {}", key.trim()));
+            }
+        }
         config.problems = problems;
         config
     }
@@ -478,6 +560,37 @@ impl Config {
         self
     }
 
+    /// Sends this header with every export (replacing one of the same name).
+    /// The value is kept out of `Debug` output, errors and logs.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.set(name, value.into());
+        self
+    }
+
+    /// Authenticates to Phoenix: `authorization: Bearer <key>` (what
+    /// `PHOENIX_API_KEY` sets).
+    #[must_use]
+    pub fn api_key(self, key: &str) -> Self {
+        let value = format!("Bearer {}", key.trim());
+        self.header("authorization", value)
+    }
+
+    /// Chooses the OTLP transport (OTLP/gRPC needs the `grpc` feature).
+    #[must_use]
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Trusts this CA (PEM) for `https://` and gRPC over TLS, besides the
+    /// system's roots (what `OTEL_EXPORTER_OTLP_CERTIFICATE` does with a file).
+    #[must_use]
+    pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_certificate = Some(CaCertificate::Pem(pem.into()));
+        self
+    }
+
     /// Caps how long dropping the [`crate::Guard`] may take to flush and shut
     /// down (default 2 s). The exporter's own timeout is kept within it.
     #[must_use]
@@ -512,10 +625,14 @@ impl Config {
         self
     }
 
-    /// The OTLP/HTTP traces URL spans are sent to, if any.
+    /// The URL spans are sent to, if any: the OTLP/HTTP traces URL, or the
+    /// gRPC server's URL as given.
     #[must_use]
     pub fn endpoint_url(&self) -> Option<String> {
-        self.endpoint.as_ref().map(|e| e.url.clone())
+        self.endpoint.as_ref().map(|e| match self.protocol {
+            Protocol::HttpProtobuf => e.url.clone(),
+            Protocol::Grpc => e.raw.trim().trim_end_matches('/').to_owned(),
+        })
     }
 
     /// Whether the console waterfall prints.
@@ -547,11 +664,12 @@ impl Config {
             return Err(problem.clone());
         }
         if let Some(endpoint) = &self.endpoint {
-            validate_endpoint(endpoint)?;
+            validate_endpoint(endpoint, self.protocol)?;
         }
         if let Some(tail) = &self.tail {
             tail.validate()?;
         }
+        self.headers.validate()?;
         Ok(())
     }
 
@@ -559,7 +677,7 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} headers={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
             self.console_enabled(),
@@ -568,6 +686,7 @@ impl Config {
             self.sampling,
             self.tail,
             self.masking,
+            self.headers.names(),
             self.exporter.is_some()
         )
     }
@@ -607,19 +726,27 @@ fn tail_from_lookup(
     Some(tail)
 }
 
-fn validate_endpoint(endpoint: &Endpoint) -> Result<(), Error> {
+fn validate_endpoint(endpoint: &Endpoint, protocol: Protocol) -> Result<(), Error> {
     let invalid = |reason: String| Error::InvalidEndpoint {
         source: endpoint.source,
         value: endpoint.raw.clone(),
         reason,
     };
+    if protocol == Protocol::Grpc && !cfg!(feature = "grpc") {
+        return Err(invalid(
+            "OTLP/gRPC needs the `grpc` feature of stack-trace-runtime; enable it, or use \
+             OTLP/HTTP (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)"
+                .to_owned(),
+        ));
+    }
     let url = url::Url::parse(&endpoint.url).map_err(|e| invalid(e.to_string()))?;
     match url.scheme() {
         "http" => {}
+        "https" if cfg!(feature = "tls") => {}
         "https" => {
             return Err(invalid(
-                "https endpoints need TLS support, which this build does not have yet; \
-                 use http:// or a local collector"
+                "https endpoints need the `tls` feature of stack-trace-runtime; enable it, \
+                 or use http:// to a local collector"
                     .to_owned(),
             ))
         }

@@ -144,7 +144,14 @@ fn exporter_factory(config: &Config) -> Option<ExporterFactory> {
         // The exporter's own timeout stays within the shutdown cap, so a hung
         // collector cannot hold the final export past it.
         let timeout = config.export_timeout.min(config.shutdown_timeout);
-        return Some(ExporterFactory::otlp_http(endpoint.url.clone(), timeout));
+        let _ = endpoint;
+        return Some(ExporterFactory::otlp(crate::export::otlp::Target {
+            url: config.endpoint_url().unwrap_or_default(),
+            protocol: config.protocol,
+            timeout,
+            headers: config.headers.clone(),
+            ca: config.ca_certificate.clone(),
+        }));
     }
     None
 }

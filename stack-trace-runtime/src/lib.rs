@@ -33,6 +33,7 @@ mod context_attributes;
 pub mod describe;
 mod error;
 mod export;
+mod export_headers;
 mod future;
 mod guard;
 #[cfg(any(feature = "tower", feature = "reqwest"))]
@@ -54,7 +55,7 @@ mod tracer;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use config::{Config, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use config::{Config, Protocol, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use context::{
     bind_current_span, current_span, current_trace_id, in_current_span, CurrentSpan,
 };

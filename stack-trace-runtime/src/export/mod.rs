@@ -10,6 +10,8 @@
 //! so a hung collector cannot hang the program, even when the guard is
 //! dropped inside a current-thread tokio runtime.
 
+#[cfg(feature = "otlp-http")]
+pub(crate) mod otlp;
 pub(crate) mod precedence;
 pub(crate) mod processor;
 pub mod stats;
@@ -74,19 +76,8 @@ impl ExporterFactory {
     }
 
     #[cfg(feature = "otlp-http")]
-    pub(crate) fn otlp_http(endpoint: String, timeout: Duration) -> Self {
-        Self::new(move |resource| {
-            use opentelemetry_otlp::{Protocol, WithExportConfig as _};
-            let mut exporter = opentelemetry_otlp::SpanExporter::builder()
-                .with_http()
-                .with_protocol(Protocol::HttpBinary)
-                .with_endpoint(endpoint)
-                .with_timeout(timeout)
-                .build()
-                .map_err(|e| Error::Exporter(e.to_string()))?;
-            exporter.set_resource(resource);
-            Ok(Box::new(ExporterSink(exporter)) as Box<dyn Sink>)
-        })
+    pub(crate) fn otlp(target: otlp::Target) -> Self {
+        Self::new(move |resource| otlp::sink(target, resource))
     }
 
     fn take(&self) -> Option<Box<MakeSink>> {
@@ -417,17 +408,49 @@ impl Worker {
     }
 
     /// Reports an export failure on stderr: the first one, then at most one
-    /// line a minute unless the error changes.
+    /// line a minute unless the error changes. A refused credential (401 /
+    /// 403, gRPC UNAUTHENTICATED / PERMISSION_DENIED) is reported once, with
+    /// what to check.
     fn report_failure(&mut self, message: &str, n: u64) {
         let now = Instant::now();
-        let repeat = matches!(&self.reported_failure,
-            Some((last, at)) if last == message && now.duration_since(*at) < Duration::from_secs(60));
+        let hint = explain_failure(message);
+        let repeat = match &self.reported_failure {
+            Some((last, _)) if hint.is_some() && last == message => true,
+            Some((last, at)) => {
+                last == message && now.duration_since(*at) < Duration::from_secs(60)
+            }
+            None => false,
+        };
         if !repeat {
+            let hint = hint.map(|h| format!(" {h}")).unwrap_or_default();
             eprintln!(
-                "stack-trace: exporting {n} spans failed: {message} (spans are dropped and \
-                 counted in stack_trace_runtime::stats(); the program is not affected)"
+                "stack-trace: exporting {n} spans failed: {message}.{hint} (spans are dropped \
+                 and counted in stack_trace_runtime::stats(); the program is not affected)"
             );
             self.reported_failure = Some((message.to_owned(), now));
         }
+    }
+}
+
+/// What to check for the failures that have a usual cause.
+fn explain_failure(message: &str) -> Option<&'static str> {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("status code: 401") || lower.contains("unauthenticated") {
+        Some(
+            "The collector refused the credentials (401 Unauthorized): check PHOENIX_API_KEY, \
+             or the `authorization` header in OTEL_EXPORTER_OTLP_HEADERS (Phoenix expects \
+             `authorization: Bearer <key>`), and that the key is not expired or revoked.",
+        )
+    } else if lower.contains("status code: 403")
+        || lower.contains("permission denied")
+        || lower.contains("permissiondenied")
+    {
+        Some(
+            "The collector accepted the credentials but does not allow writing traces \
+             (403 Forbidden): use a key of a user or system account that may write \
+             (in Phoenix, not a VIEWER).",
+        )
+    } else {
+        None
     }
 }
