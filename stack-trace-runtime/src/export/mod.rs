@@ -34,6 +34,11 @@ use crate::error::Error;
 pub(crate) trait Sink: Send {
     fn export(&mut self, batch: Vec<SpanData>) -> OTelSdkResult;
     fn shutdown(&mut self, timeout: Duration) -> OTelSdkResult;
+    /// After a failure the exporter describes only vaguely ("network
+    /// error"): the precise cause, found by asking the collector directly.
+    fn diagnose(&mut self) -> Option<String> {
+        None
+    }
 }
 
 struct ExporterSink<E>(E);
@@ -402,7 +407,20 @@ impl Worker {
             Err(e) => {
                 stats::add_dropped(n);
                 stats::add_failed_export();
-                self.report_failure(&e.to_string(), n);
+                let message = e.to_string();
+                let first = self
+                    .reported_failure
+                    .as_ref()
+                    .is_none_or(|(last, _)| *last != message);
+                let cause = if first && message.contains("network error") {
+                    self.sink.as_mut().and_then(|s| s.diagnose())
+                } else {
+                    None
+                };
+                match cause {
+                    Some(cause) => self.report_failure(&format!("{message}: {cause}"), n),
+                    None => self.report_failure(&message, n),
+                }
             }
         }
     }
@@ -437,7 +455,7 @@ fn explain_failure(message: &str) -> Option<&'static str> {
     let lower = message.to_ascii_lowercase();
     if lower.contains("status code: 401") || lower.contains("unauthenticated") {
         Some(
-            "The collector refused the credentials (401 Unauthorized): check PHOENIX_API_KEY, \
+            "The collector refused the credentials (HTTP 401 / gRPC UNAUTHENTICATED): check PHOENIX_API_KEY, \
              or the `authorization` header in OTEL_EXPORTER_OTLP_HEADERS (Phoenix expects \
              `authorization: Bearer <key>`), and that the key is not expired or revoked.",
         )
@@ -449,6 +467,12 @@ fn explain_failure(message: &str) -> Option<&'static str> {
             "The collector accepted the credentials but does not allow writing traces \
              (403 Forbidden): use a key of a user or system account that may write \
              (in Phoenix, not a VIEWER).",
+        )
+    } else if lower.contains("certificate") {
+        Some(
+            "The collector's TLS certificate is not trusted: give its CA with \
+             OTEL_EXPORTER_OTLP_CERTIFICATE (a PEM file) or Config::ca_certificate, and check \
+             that the certificate names the host in the endpoint.",
         )
     } else {
         None

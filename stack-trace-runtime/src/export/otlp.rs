@@ -51,7 +51,9 @@ fn http_sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, Erro
         .with_timeout(target.timeout)
         .with_headers(headers);
     #[cfg(feature = "tls")]
-    let builder = builder.with_http_client(tls_http_client(target)?);
+    let client = tls_http_client(target)?;
+    #[cfg(feature = "tls")]
+    let builder = builder.with_http_client(client.clone());
     #[cfg(not(feature = "tls"))]
     if target.ca.is_some() {
         return Err(Error::Exporter(
@@ -62,7 +64,50 @@ fn http_sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, Erro
         .build()
         .map_err(|e| Error::Exporter(e.to_string()))?;
     exporter.set_resource(resource);
+    #[cfg(feature = "tls")]
+    return Ok(Box::new(HttpSink {
+        inner: ExporterSink(exporter),
+        client,
+        url: target.url.clone(),
+    }));
+    #[cfg(not(feature = "tls"))]
     Ok(Box::new(ExporterSink(exporter)) as Box<dyn Sink>)
+}
+
+/// The OTLP/HTTP exporter plus its client, to find out why a request failed
+/// (the exporter only says "network error").
+#[cfg(feature = "tls")]
+struct HttpSink<E> {
+    inner: ExporterSink<E>,
+    client: reqwest::blocking::Client,
+    url: String,
+}
+
+#[cfg(feature = "tls")]
+impl<E: opentelemetry_sdk::trace::SpanExporter> Sink for HttpSink<E> {
+    fn export(
+        &mut self,
+        batch: Vec<opentelemetry_sdk::trace::SpanData>,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.inner.export(batch)
+    }
+    fn shutdown(&mut self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.inner.shutdown(timeout)
+    }
+    fn diagnose(&mut self) -> Option<String> {
+        let error = self.client.head(&self.url).send().err()?;
+        let mut cause = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(inner) = source {
+            let text = inner.to_string();
+            if !cause.contains(&text) {
+                cause.push_str(": ");
+                cause.push_str(&text);
+            }
+            source = inner.source();
+        }
+        Some(cause)
+    }
 }
 
 /// A blocking HTTP client with rustls: the system's roots, plus the
