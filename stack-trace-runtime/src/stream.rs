@@ -234,6 +234,29 @@ impl Tally {
         })
     }
 
+    /// What one poll produced: an item is observed, the end finishes the
+    /// span, a panic fails it and then continues to unwind unchanged.
+    fn settle<I, F: FnMut(&I, &mut Self)>(
+        &mut self,
+        polled: std::thread::Result<Option<I>>,
+        observe: &mut F,
+    ) -> Option<I> {
+        match polled {
+            Ok(Some(item)) => {
+                self.observe(&item, observe);
+                Some(item)
+            }
+            Ok(None) => {
+                self.finish();
+                None
+            }
+            Err(payload) => {
+                self.fail(panic_message(&*payload));
+                resume_unwind(payload)
+            }
+        }
+    }
+
     fn finish(&mut self) {
         self.finished = true;
         self.record();
@@ -313,20 +336,7 @@ where
         let inner = &mut self.inner;
         let result = catch_unwind(AssertUnwindSafe(|| inner.next()));
         drop(attached);
-        match result {
-            Ok(Some(item)) => {
-                self.tally.observe(&item, &mut self.observe);
-                Some(item)
-            }
-            Ok(None) => {
-                self.tally.finish();
-                None
-            }
-            Err(payload) => {
-                self.tally.fail(panic_message(&*payload));
-                resume_unwind(payload)
-            }
-        }
+        self.tally.settle(result, &mut self.observe)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -351,19 +361,9 @@ where
         let result = catch_unwind(AssertUnwindSafe(|| inner.poll_next(cx)));
         drop(attached);
         match result {
-            Ok(Poll::Ready(Some(item))) => {
-                this.tally.observe(&item, this.observe);
-                Poll::Ready(Some(item))
-            }
-            Ok(Poll::Ready(None)) => {
-                this.tally.finish();
-                Poll::Ready(None)
-            }
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => {
-                this.tally.fail(panic_message(&*payload));
-                resume_unwind(payload)
-            }
+            Ok(Poll::Ready(item)) => Poll::Ready(this.tally.settle(Ok(item), this.observe)),
+            Err(payload) => Poll::Ready(this.tally.settle(Err(payload), this.observe)),
         }
     }
 
