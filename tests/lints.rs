@@ -121,6 +121,19 @@ fn token_iter(
         .map(|w| ::core::result::Result::Ok(w.to_owned()))
 }
 
+#[llm]
+async fn fallible_stream(
+    prompt: &str,
+) -> ::core::result::Result<
+    impl futures::Stream<Item = ::std::string::String> + use<>,
+    ::std::io::Error,
+> {
+    if prompt.is_empty() {
+        return ::core::result::Result::Err(::std::io::Error::other("empty"));
+    }
+    ::core::result::Result::Ok(futures::stream::iter(vec![prompt.to_owned()]))
+}
+
 #[retriever(stream)]
 async fn doc_stream(
     q: ::std::string::String,
@@ -154,5 +167,8 @@ fn strict_lints_compile_and_run() {
         let _ = agent.method_async(1).await;
         let _ = agent.search("q").await;
         let _ = futures::StreamExt::count(doc_stream("q".to_owned()).await).await;
+        if let ::core::result::Result::Ok(s) = fallible_stream("p").await {
+            let _ = futures::StreamExt::count(s).await;
+        }
     });
 }

@@ -397,3 +397,50 @@ fn a_stream_dropped_unpolled_still_ends_once() {
     );
     assert_eq!(int_attr(span, "stack_trace.stream.items"), 0);
 }
+
+#[llm]
+async fn connect_and_stream(
+    messages: Vec<Value>,
+) -> Result<impl Stream<Item = Value> + Send, std::io::Error> {
+    if messages.is_empty() {
+        return Err(std::io::Error::other("no messages to send"));
+    }
+    Ok(futures::stream::iter(vec![json!("Hi"), json!(" there")]))
+}
+
+#[test]
+fn result_of_a_stream_traces_the_ok_stream_and_fails_on_err() {
+    install();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (trace, text) = in_root(|| {
+        rt.block_on(async {
+            let stream = connect_and_stream(vec![json!({"role": "user", "content": "hi"})])
+                .await
+                .expect("connected");
+            stream
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect::<String>()
+                .await
+        })
+    });
+    assert_eq!(text, "Hi there");
+    let spans = spans_of(&trace, 2);
+    let span = named(&spans, "connect_and_stream");
+    assert_eq!(
+        attr_str(span, "llm.output_messages.0.message.content"),
+        "Hi there"
+    );
+    assert_eq!(span.status, Status::Ok);
+
+    let (trace, failed) =
+        in_root(|| rt.block_on(async { connect_and_stream(vec![]).await.is_err() }));
+    assert!(failed);
+    let spans = spans_of(&trace, 2);
+    let span = named(&spans, "connect_and_stream");
+    assert_eq!(count_named(&spans, "connect_and_stream"), 1);
+    assert_eq!(span.status, Status::error("io::Error: no messages to send"));
+    assert!(attr(span, "stack_trace.cancelled").is_none());
+}

@@ -196,6 +196,9 @@ pub(crate) enum StreamWrap {
 pub(crate) struct StreamShape {
     pub kind: StreamTrait,
     pub wrap: StreamWrap,
+    /// `Result<stream, E>`: the `Ok` stream is traced; an `Err` ends the
+    /// span as a failed call.
+    pub in_result: bool,
 }
 
 /// Auto traits and markers the wrapper carries over from the inner stream.
@@ -285,52 +288,94 @@ pub(crate) fn stream_shape(
             None => Ok(None),
         };
     };
-    let mut ty: &Type = ty;
-    while let Type::Paren(p) = ty {
-        ty = &p.elem;
+    let ty = unparen(ty);
+    if let Some(shape) = plain_stream_shape(ty, flag.is_some())? {
+        return Ok(Some(shape));
     }
-    if let Type::ImplTrait(t) = ty {
-        if let Some(kind) = stream_bound(&t.bounds)? {
+    if let Some(ok) = result_ok_type(ty) {
+        if let Some(shape) = plain_stream_shape(ok, flag.is_some())? {
             return Ok(Some(StreamShape {
-                kind,
-                wrap: StreamWrap::Impl,
+                in_result: true,
+                ..shape
             }));
         }
     }
     let Some(flag) = flag else {
         return Ok(None);
     };
+    Err(syn::Error::new_spanned(
+        ty,
+        format!(
+            "`{}` asks to trace the returned stream until it ends, but stack-trace can only \
+                 wrap `impl Stream<Item = T>`, `impl Iterator<Item = T>`, \
+                 `Pin<Box<dyn Stream<Item = T> + ..>>`, `BoxStream<'_, T>` or \
+                 `Box<dyn Iterator<Item = T> + ..>`, or a `Result` of one: a concrete type \
+                 cannot be replaced by \
+                 the wrapper that keeps the span open; return one of those, or drop `stream`",
+            quote::ToTokens::to_token_stream(flag)
+        ),
+    ))
+}
+
+fn unparen(mut ty: &Type) -> &Type {
+    while let Type::Paren(p) = ty {
+        ty = &p.elem;
+    }
+    ty
+}
+
+/// `T` of `Result<T, ..>` (any path ending in `Result`, so aliases such as
+/// `anyhow::Result<T>` and `io::Result<T>` count).
+fn result_ok_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let segment = p.path.segments.last()?;
+    if segment.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(unparen(t)),
+        _ => None,
+    }
+}
+
+/// The shape of a stream type itself: `impl Stream` / `impl Iterator`
+/// always; the boxed forms only when the `stream` flag asks.
+fn plain_stream_shape(ty: &Type, flagged: bool) -> Result<Option<StreamShape>, syn::Error> {
+    if let Type::ImplTrait(t) = ty {
+        return Ok(stream_bound(&t.bounds)?.map(|kind| StreamShape {
+            kind,
+            wrap: StreamWrap::Impl,
+            in_result: false,
+        }));
+    }
+    if !flagged {
+        return Ok(None);
+    }
     let boxed = |object: Option<syn::TypeTraitObject>, wrap| {
         object
             .and_then(|o| stream_bound(&o.bounds).ok().flatten())
-            .map(|kind| StreamShape { kind, wrap })
+            .map(|kind| StreamShape {
+                kind,
+                wrap,
+                in_result: false,
+            })
     };
-    let shape = boxed(boxed_dyn(ty, "Pin"), StreamWrap::BoxPin)
+    Ok(boxed(boxed_dyn(ty, "Pin"), StreamWrap::BoxPin)
         .or_else(|| boxed(boxed_dyn(ty, "Box"), StreamWrap::Boxed))
         .or_else(|| match ty {
             Type::Path(p) => match last_ident(&p.path).as_deref() {
                 Some("BoxStream" | "LocalBoxStream") => Some(StreamShape {
                     kind: StreamTrait::Stream,
                     wrap: StreamWrap::BoxPin,
+                    in_result: false,
                 }),
                 _ => None,
             },
             _ => None,
-        });
-    match shape {
-        Some(shape) => Ok(Some(shape)),
-        None => Err(syn::Error::new_spanned(
-            ty,
-            format!(
-                "`{}` asks to trace the returned stream until it ends, but stack-trace can only \
-                 wrap `impl Stream<Item = T>`, `impl Iterator<Item = T>`, \
-                 `Pin<Box<dyn Stream<Item = T> + ..>>`, `BoxStream<'_, T>` or \
-                 `Box<dyn Iterator<Item = T> + ..>`: a concrete type cannot be replaced by \
-                 the wrapper that keeps the span open; return one of those, or drop `stream`",
-                quote::ToTokens::to_token_stream(flag)
-            ),
-        )),
-    }
+        }))
 }
 
 fn cannot_wrap(flag: &syn::Path, why: &str) -> syn::Error {
@@ -352,7 +397,33 @@ mod stream_tests {
 
     #[test]
     fn detects_impl_traits_and_boxed_streams() {
-        let s = |kind, wrap| Ok(Some(StreamShape { kind, wrap }));
+        let s = |kind, wrap| {
+            Ok(Some(StreamShape {
+                kind,
+                wrap,
+                in_result: false,
+            }))
+        };
+        let r = |kind, wrap| {
+            Ok(Some(StreamShape {
+                kind,
+                wrap,
+                in_result: true,
+            }))
+        };
+        assert_eq!(
+            shape("-> Result<impl Stream<Item = u8> + Send, Error>", false),
+            r(S, Impl)
+        );
+        assert_eq!(
+            shape("-> anyhow::Result<impl Iterator<Item = u8>>", false),
+            r(I, Impl)
+        );
+        assert_eq!(
+            shape("-> Result<Pin<Box<dyn Stream<Item = u8> + Send>>, E>", true),
+            r(S, BoxPin)
+        );
+        assert_eq!(shape("-> Result<Vec<u8>, E>", false), Ok(None));
         use StreamTrait::{Iterator as I, Stream as S};
         use StreamWrap::{BoxPin, Boxed, Impl};
         assert_eq!(shape("-> impl Iterator<Item = u8>", false), s(I, Impl));

@@ -46,16 +46,45 @@ pub(crate) fn body(
         StreamTrait::Stream => quote!(stream),
     };
     let observer = observer();
-    let traced = quote!(#rt::__private::Traced::#constructor(#span, #out, #observer));
+    let stream = if shape.in_result {
+        Ident::new("__st_stream", Span::mixed_site())
+    } else {
+        out.clone()
+    };
+    let traced = quote!(#rt::__private::Traced::#constructor(#span, #stream, #observer));
     let wrapped = match shape.wrap {
         StreamWrap::Impl => traced,
         StreamWrap::BoxPin => quote!(#rt::__private::Box::pin(#traced)),
         StreamWrap::Boxed => quote!(#rt::__private::Box::new(#traced)),
     };
+    if !shape.in_result {
+        return quote! {
+            #prologue
+            #produce
+            #wrapped
+        };
+    }
+    // `Result<stream, E>`: the stream is traced; an `Err` is the call's
+    // failure and ends the span.
+    let err = Ident::new("__st_err", Span::mixed_site());
     quote! {
         #prologue
         #produce
-        #wrapped
+        match #out {
+            ::core::result::Result::Ok(#stream) => ::core::result::Result::Ok(#wrapped),
+            ::core::result::Result::Err(#err) => {
+                if #span.is_recording() {
+                    #[allow(unused_imports)]
+                    use #rt::__private::{
+                        ViaDebugError as _, ViaDisplayError as _, ViaErased as _,
+                        ViaErasedSendSync as _, ViaOpaqueError as _, ViaStdError as _,
+                    };
+                    (&&&&&&#rt::__private::ErrProbe(&#err)).st_error(&mut #span);
+                }
+                #span.finish();
+                ::core::result::Result::Err(#err)
+            }
+        }
     }
 }
 

@@ -28,6 +28,19 @@ async fn docs(q: String) -> impl Stream<Item = String> + Send + Unpin {
     futures::stream::iter(vec![q])
 }
 
+#[llm]
+fn fallible(n: u8) -> Result<impl Iterator<Item = u8>, std::io::Error> {
+    if n == 0 {
+        return Err(std::io::Error::other("zero"));
+    }
+    Ok(0..n)
+}
+
+#[llm(stream)]
+async fn fallible_boxed(n: u8) -> anyhow::Result<Pin<Box<dyn Stream<Item = u8> + Send>>> {
+    Ok(Box::pin(futures::stream::iter(0..n)))
+}
+
 #[tool(stream)]
 fn boxed(n: u8) -> Pin<Box<dyn Stream<Item = u8> + Send>> {
     Box::pin(futures::stream::iter(0..n))
@@ -71,6 +84,8 @@ fn main() {
     let _ = results(2).count();
     let _ = docs(String::new());
     let _ = boxed(2);
+    let _ = fallible(2).map(Iterator::count);
+    let _ = fallible_boxed(2);
     let _ = box_stream(2);
     let _ = boxed_iter(&[1, 2]).count();
     let _ = generic(1u8, 2).count();
