@@ -398,6 +398,38 @@ fn a_stream_dropped_unpolled_still_ends_once() {
     assert_eq!(int_attr(span, "stack_trace.stream.items"), 0);
 }
 
+/// What a client library names its stream type (async-openai's
+/// `ChatCompletionResponseStream` is such an alias).
+type ChunkStream = Pin<Box<dyn Stream<Item = Result<Value, std::io::Error>> + Send>>;
+
+#[llm(stream)]
+async fn client_stream(prompt: &str) -> Result<ChunkStream, std::io::Error> {
+    let prompt = prompt.to_owned();
+    Ok(Box::pin(futures::stream::iter(vec![Ok(
+        json!({"choices": [{"index": 0, "delta": {"role": "assistant", "content": prompt}}]}),
+    )])))
+}
+
+#[test]
+fn a_stream_type_alias_with_the_flag() {
+    install();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (trace, n) = in_root(|| {
+        rt.block_on(async { client_stream("aliased").await.expect("ok").count().await })
+    });
+    assert_eq!(n, 1);
+    let spans = spans_of(&trace, 2);
+    let span = named(&spans, "client_stream");
+    assert_eq!(
+        attr_str(span, "llm.output_messages.0.message.content"),
+        "aliased"
+    );
+    assert_eq!(int_attr(span, "stack_trace.stream.items"), 1);
+}
+
 #[llm]
 async fn connect_and_stream(
     messages: Vec<Value>,

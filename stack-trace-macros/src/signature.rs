@@ -189,6 +189,10 @@ pub(crate) enum StreamWrap {
     BoxPin,
     /// `-> Box<dyn Iterator>`: `Box::new(wrapper)`.
     Boxed,
+    /// Another type with the `stream` flag (an alias such as async-openai's
+    /// `ChatCompletionResponseStream`): a trait of the runtime boxes the
+    /// wrapper into it, and says why when it cannot.
+    Alias,
 }
 
 /// A return value traced until it ends.
@@ -372,10 +376,29 @@ fn plain_stream_shape(ty: &Type, flagged: bool) -> Result<Option<StreamShape>, s
                     wrap: StreamWrap::BoxPin,
                     in_result: false,
                 }),
-                _ => None,
+                Some("Result") => None,
+                _ => Some(StreamShape {
+                    kind: StreamTrait::Stream,
+                    wrap: StreamWrap::Alias,
+                    in_result: false,
+                }),
             },
             _ => None,
         }))
+}
+
+/// The stream's own type in the return type (inside `Result` when
+/// `in_result`).
+pub(crate) fn stream_type(output: &ReturnType, in_result: bool) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let ty = unparen(ty);
+    if in_result {
+        result_ok_type(ty).cloned()
+    } else {
+        Some(ty.clone())
+    }
 }
 
 fn cannot_wrap(flag: &syn::Path, why: &str) -> syn::Error {
@@ -445,7 +468,15 @@ mod stream_tests {
             s(I, Boxed)
         );
         assert_eq!(shape("-> Vec<u8>", false), Ok(None));
-        assert!(shape("-> Vec<u8>", true)
+        assert_eq!(
+            shape("-> ChatCompletionResponseStream", true),
+            s(S, StreamWrap::Alias)
+        );
+        assert_eq!(
+            shape("-> Result<ChatCompletionResponseStream, OpenAIError>", true),
+            r(S, StreamWrap::Alias)
+        );
+        assert!(shape("-> (u8, u8)", true)
             .unwrap_err()
             .contains("cannot be replaced"));
         assert!(shape("", true).unwrap_err().contains("returns `()`"));

@@ -18,7 +18,7 @@ pub use crate::future::InContext;
 pub use crate::guard::SpanGuard;
 pub use crate::openinference::Roles;
 pub use crate::semconv::SpanKind as Kind;
-pub use crate::stream::{Tally, Traced};
+pub use crate::stream::{Tally, Traced, WrapStream};
 pub use crate::tool_schema::{
     ParamSchema, SchemaProbe, ToolParameters, ViaJsonSchema, ViaNoSchema, ViaToolSchema,
 };

@@ -371,3 +371,42 @@ where
         self.inner.size_hint()
     }
 }
+
+/// How a traced stream is handed back as a return type the macro cannot
+/// see through (a type alias, with the `stream` flag). Not public API.
+#[diagnostic::on_unimplemented(
+    message = "`stream` cannot keep the span of `{Self}` open: it is not a boxed `dyn Stream`",
+    label = "stack-trace wraps the returned stream in its own type and must box that wrapper as this type",
+    note = "return `impl Stream<Item = T>`, `Pin<Box<dyn Stream<Item = T> + Send>>` or `BoxStream<'_, T>` (or a `Result` of one), or remove `stream`"
+)]
+pub trait WrapStream<S>: Sized {
+    /// Boxes the traced stream as `Self`.
+    fn st_wrap(stream: S) -> Self;
+}
+
+impl<'a, S> WrapStream<S> for Pin<Box<dyn Stream<Item = S::Item> + Send + 'a>>
+where
+    S: Stream + Send + 'a,
+{
+    fn st_wrap(stream: S) -> Self {
+        Box::pin(stream)
+    }
+}
+
+impl<'a, S> WrapStream<S> for Pin<Box<dyn Stream<Item = S::Item> + Send + Sync + 'a>>
+where
+    S: Stream + Send + Sync + 'a,
+{
+    fn st_wrap(stream: S) -> Self {
+        Box::pin(stream)
+    }
+}
+
+impl<'a, S> WrapStream<S> for Pin<Box<dyn Stream<Item = S::Item> + 'a>>
+where
+    S: Stream + 'a,
+{
+    fn st_wrap(stream: S) -> Self {
+        Box::pin(stream)
+    }
+}

@@ -4,12 +4,14 @@
 //! each item through the same compile-time probes as a return value.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use super::async_fn::fake_return_edge;
 use super::{rt, user_block_tokens, Instrumentation};
 use crate::item::{Body, TargetFn};
-use crate::signature::{return_shape, ReturnShape, StreamShape, StreamTrait, StreamWrap};
+use crate::signature::{
+    return_shape, stream_type, ReturnShape, StreamShape, StreamTrait, StreamWrap,
+};
 
 pub(crate) fn body(
     target: &TargetFn,
@@ -56,6 +58,15 @@ pub(crate) fn body(
         StreamWrap::Impl => traced,
         StreamWrap::BoxPin => quote!(#rt::__private::Box::pin(#traced)),
         StreamWrap::Boxed => quote!(#rt::__private::Box::new(#traced)),
+        StreamWrap::Alias => {
+            let target = stream_type(&target.sig.output, shape.in_result);
+            let span = target
+                .as_ref()
+                .map_or_else(Span::call_site, syn::spanned::Spanned::span);
+            quote_spanned! {span=>
+                <#target as #rt::__private::WrapStream<_>>::st_wrap(#traced)
+            }
+        }
     };
     if !shape.in_result {
         return quote! {
