@@ -189,21 +189,16 @@ fn serve(
             return;
         }
         counted.fetch_add(body.len() as u64, Ordering::Relaxed);
-        if behaviour == Behaviour::CountOnly {
-            let _ = write!(
-                writer,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
-            );
-            let _ = writer.flush();
-            continue;
-        }
-        // Every request is recorded, whatever the answer will be.
-        if let Ok(request) = ExportTraceServiceRequest::decode(body.as_slice()) {
-            received.lock().expect("lock").push(Received {
-                path: path.clone(),
-                content_type: content_type.clone(),
-                request,
-            });
+        // Every request is recorded, whatever the answer will be (except
+        // when only counting).
+        if behaviour != Behaviour::CountOnly {
+            if let Ok(request) = ExportTraceServiceRequest::decode(body.as_slice()) {
+                received.lock().expect("lock").push(Received {
+                    path: path.clone(),
+                    content_type: content_type.clone(),
+                    request,
+                });
+            }
         }
         match behaviour {
             Behaviour::Hang => {

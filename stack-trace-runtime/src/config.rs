@@ -351,86 +351,82 @@ impl Config {
     #[must_use]
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let lookup: &dyn Fn(&str) -> Option<String> = &lookup;
-        let mut config = Self::default();
-        let mut problems = Vec::new();
-        config.endpoint = resolve_endpoint(lookup);
-        config.service_name = lookup("OTEL_SERVICE_NAME").filter(|s| !s.trim().is_empty());
-        config.project_name = lookup("PHOENIX_PROJECT_NAME").filter(|s| !s.trim().is_empty());
-        if let Some(v) = lookup("OTEL_SDK_DISABLED") {
-            config.disabled = parse_bool("OTEL_SDK_DISABLED", &v, &mut problems).unwrap_or(false);
-        }
-        if let Some(v) = lookup("STACK_TRACE_CONSOLE") {
-            config.console = parse_bool("STACK_TRACE_CONSOLE", &v, &mut problems);
+        let mut read = Settings {
+            lookup,
+            problems: Vec::new(),
+        };
+        let mut config = Self {
+            endpoint: resolve_endpoint(lookup),
+            service_name: lookup("OTEL_SERVICE_NAME").filter(|s| !s.trim().is_empty()),
+            project_name: lookup("PHOENIX_PROJECT_NAME").filter(|s| !s.trim().is_empty()),
+            console: read.bool("STACK_TRACE_CONSOLE"),
+            ..Self::default()
+        };
+        if let Some(disabled) = read.bool("OTEL_SDK_DISABLED") {
+            config.disabled = disabled;
         }
         if let Some(v) = lookup("OTEL_TRACES_SAMPLER") {
             let arg = lookup("OTEL_TRACES_SAMPLER_ARG");
-            if let Some(s) = parse_sampling(&v, arg.as_deref(), &mut problems) {
+            if let Some(s) = parse_sampling(&v, arg.as_deref(), &mut read.problems) {
                 config.sampling = s;
             }
         }
-        if let Some(v) = lookup("STACK_TRACE_SHUTDOWN_TIMEOUT_MS") {
-            if let Some(d) = parse_millis("STACK_TRACE_SHUTDOWN_TIMEOUT_MS", &v, &mut problems) {
-                config.shutdown_timeout = d;
-            }
+        if let Some(d) = read.millis("STACK_TRACE_SHUTDOWN_TIMEOUT_MS") {
+            config.shutdown_timeout = d;
         }
         for name in [
             "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
             "OTEL_EXPORTER_OTLP_TIMEOUT",
         ] {
-            if let Some(v) = lookup(name) {
-                if let Some(d) = parse_millis(name, &v, &mut problems) {
+            if lookup(name).is_some() {
+                if let Some(d) = read.millis(name) {
                     config.export_timeout = d;
                 }
                 break;
             }
         }
-        if let Some(v) = lookup("OTEL_BSP_MAX_QUEUE_SIZE") {
-            if let Some(n) = parse_count("OTEL_BSP_MAX_QUEUE_SIZE", &v, &mut problems) {
-                config.max_queue_size = n;
-            }
+        if let Some(n) = read.count("OTEL_BSP_MAX_QUEUE_SIZE") {
+            config.max_queue_size = n;
         }
-        if let Some(v) = lookup("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") {
-            if let Some(n) = parse_count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", &v, &mut problems) {
-                config.max_export_batch_size = n;
-            }
+        if let Some(n) = read.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") {
+            config.max_export_batch_size = n;
         }
-        if let Some(v) = lookup("OTEL_BSP_SCHEDULE_DELAY") {
-            if let Some(d) = parse_millis("OTEL_BSP_SCHEDULE_DELAY", &v, &mut problems) {
-                config.scheduled_delay = d;
-            }
+        if let Some(d) = read.millis("OTEL_BSP_SCHEDULE_DELAY") {
+            config.scheduled_delay = d;
         }
         if let Some(v) = lookup("OTEL_RESOURCE_ATTRIBUTES") {
             config.resource_attributes = parse_resource_attributes(&v);
         }
         for (name, hide) in crate::masking::Masking::VARIABLES {
-            if let Some(v) = lookup(name) {
-                if parse_bool(name, &v, &mut problems) == Some(true) {
-                    hide(&mut config.masking);
-                }
+            if read.bool(name) == Some(true) {
+                hide(&mut config.masking);
             }
         }
-        if let Some(v) = lookup("STACK_TRACE_MAX_VALUE_BYTES") {
-            if let Some(n) = parse_count("STACK_TRACE_MAX_VALUE_BYTES", &v, &mut problems) {
-                config.max_value_bytes = n;
-            }
+        if let Some(n) = read.count("STACK_TRACE_MAX_VALUE_BYTES") {
+            config.max_value_bytes = n;
         }
         if let Some(v) = lookup("OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH") {
             match v.trim().parse::<usize>() {
                 Ok(n) => config.masking.base64_image_max_length = n,
-                Err(_) => problems.push(Error::InvalidSetting {
+                Err(_) => read.problems.push(Error::InvalidSetting {
                     name: "OPENINFERENCE_BASE64_IMAGE_MAX_LENGTH",
                     value: v.clone(),
                     expected: "a whole number of characters",
                 }),
             }
         }
-        config.tail = tail_from_lookup(lookup, config.sampling, &mut problems);
+        config.tail = tail_from_lookup(&mut read, config.sampling);
         for name in [
             "OTEL_EXPORTER_OTLP_HEADERS",
             "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
         ] {
             if let Some(v) = lookup(name) {
-                crate::export_headers::parse_into(name, &v, &mut config.headers, &mut problems);
+                crate::export_headers::parse_into(
+                    name,
+                    &v,
+                    &mut config.headers,
+                    &mut read.problems,
+                );
             }
         }
         for name in [
@@ -441,7 +437,7 @@ impl Config {
                 match v.trim() {
                     "grpc" => config.protocol = Protocol::Grpc,
                     "http/protobuf" => config.protocol = Protocol::HttpProtobuf,
-                    _ => problems.push(Error::InvalidSetting {
+                    _ => read.problems.push(Error::InvalidSetting {
                         name,
                         value: v.clone(),
                         expected: "grpc or http/protobuf (http/json is not supported)",
@@ -466,7 +462,7 @@ impl Config {
                     .set("authorization", format!("Bearer {}", key.trim()));
             }
         }
-        config.problems = problems;
+        config.problems = read.problems;
         config
     }
 
@@ -692,36 +688,51 @@ impl Config {
     }
 }
 
-fn tail_from_lookup(
-    lookup: &dyn Fn(&str) -> Option<String>,
-    head: Sampling,
-    problems: &mut Vec<Error>,
-) -> Option<crate::TailSampling> {
-    let on = lookup("STACK_TRACE_TAIL_SAMPLING")
-        .and_then(|v| parse_bool("STACK_TRACE_TAIL_SAMPLING", &v, problems))?;
-    if !on {
+/// Reads settings from a lookup, keeping what cannot be parsed as problems.
+struct Settings<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<Error>,
+}
+
+impl Settings<'_> {
+    fn parsed<T>(
+        &mut self,
+        name: &'static str,
+        parse: fn(&'static str, &str, &mut Vec<Error>) -> Option<T>,
+    ) -> Option<T> {
+        let value = (self.lookup)(name)?;
+        parse(name, &value, &mut self.problems)
+    }
+
+    fn bool(&mut self, name: &'static str) -> Option<bool> {
+        self.parsed(name, parse_bool)
+    }
+
+    fn millis(&mut self, name: &'static str) -> Option<Duration> {
+        self.parsed(name, parse_millis)
+    }
+
+    fn count(&mut self, name: &'static str) -> Option<usize> {
+        self.parsed(name, parse_count)
+    }
+}
+
+fn tail_from_lookup(read: &mut Settings<'_>, head: Sampling) -> Option<crate::TailSampling> {
+    if !read.bool("STACK_TRACE_TAIL_SAMPLING")? {
         return None;
     }
     let mut tail = crate::TailSampling::ratio(head.root_ratio());
-    if let Some(v) = lookup("STACK_TRACE_TAIL_LATENCY_MS") {
-        if let Some(d) = parse_millis("STACK_TRACE_TAIL_LATENCY_MS", &v, problems) {
-            tail = tail.latency_threshold(d);
-        }
+    if let Some(d) = read.millis("STACK_TRACE_TAIL_LATENCY_MS") {
+        tail = tail.latency_threshold(d);
     }
-    if let Some(v) = lookup("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS") {
-        if let Some(d) = parse_millis("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS", &v, problems) {
-            tail = tail.root_timeout(d);
-        }
+    if let Some(d) = read.millis("STACK_TRACE_TAIL_ROOT_TIMEOUT_MS") {
+        tail = tail.root_timeout(d);
     }
-    if let Some(v) = lookup("STACK_TRACE_TAIL_MAX_SPANS") {
-        if let Some(n) = parse_count("STACK_TRACE_TAIL_MAX_SPANS", &v, problems) {
-            tail = tail.max_buffered_spans(n);
-        }
+    if let Some(n) = read.count("STACK_TRACE_TAIL_MAX_SPANS") {
+        tail = tail.max_buffered_spans(n);
     }
-    if let Some(v) = lookup("STACK_TRACE_TAIL_MAX_TRACES") {
-        if let Some(n) = parse_count("STACK_TRACE_TAIL_MAX_TRACES", &v, problems) {
-            tail = tail.max_buffered_traces(n);
-        }
+    if let Some(n) = read.count("STACK_TRACE_TAIL_MAX_TRACES") {
+        tail = tail.max_buffered_traces(n);
     }
     Some(tail)
 }

@@ -456,10 +456,7 @@ impl SpanGuard {
             span.set_status(Status::error(error.status_description()));
             span.add_event(
                 semconv::EXCEPTION_EVENT.into(),
-                vec![
-                    KeyValue::new(semconv::EXCEPTION_TYPE, error.type_name.clone()),
-                    KeyValue::new(semconv::EXCEPTION_MESSAGE, error.message.clone()),
-                ],
+                semconv::exception_attributes(error.type_name.clone(), error.message.clone()),
             );
         });
     }

@@ -20,6 +20,17 @@ pub const EXCEPTION_EVENT: &str = "exception";
 pub const EXCEPTION_TYPE: &str = "exception.type";
 /// `exception.message` on the exception event.
 pub const EXCEPTION_MESSAGE: &str = "exception.message";
+
+/// The attributes of an `exception` event.
+pub(crate) fn exception_attributes(
+    type_name: String,
+    message: String,
+) -> Vec<opentelemetry::KeyValue> {
+    vec![
+        opentelemetry::KeyValue::new(EXCEPTION_TYPE, type_name),
+        opentelemetry::KeyValue::new(EXCEPTION_MESSAGE, message),
+    ]
+}
 /// `openinference.project.name`: resource attribute Phoenix routes projects by.
 pub const PROJECT_NAME: &str = "openinference.project.name";
 /// `stack_trace.cancelled`: set to `true` on a span whose future was dropped

@@ -104,29 +104,33 @@ impl Tally {
                 .documents
                 .as_ref()
                 .is_some_and(|d| d.len() < MAX_DOCUMENTS);
-        if wants_structure {
-            if let Ok(Ok(structured)) = catch_unwind(AssertUnwindSafe(|| {
+        // The user's `Serialize` runs once: the item's JSON text is written
+        // from its structure when the span's kind needs that anyway.
+        let structured = if wants_structure {
+            catch_unwind(AssertUnwindSafe(|| {
                 serde_json::to_value(capture::depth::Bounded::new(value))
-            })) {
-                if let Some(llm) = &mut self.llm {
-                    llm.absorb(&structured, limit::max_value_bytes());
-                }
-                if let Some(documents) = &mut self.documents {
-                    documents.push(structured);
-                }
-            }
-        }
+            }))
+            .ok()
+            .and_then(Result::ok)
+        } else {
+            None
+        };
         if self.parts_full() {
             self.parts_omitted += 1;
-            return;
-        }
-        let mut buf = limit::Capped::new(limit::max_value_bytes());
-        let written = catch_unwind(AssertUnwindSafe(|| {
-            serde_json::to_writer(&mut buf, &capture::depth::Bounded::new(value))
-        }));
-        match written {
-            Ok(Ok(())) => self.push_part(buf.into_value(true)),
-            _ => {
+        } else {
+            let mut buf = limit::Capped::new(limit::max_value_bytes());
+            let written = match &structured {
+                Some(structured) => serde_json::to_writer(&mut buf, structured).is_ok(),
+                None => matches!(
+                    catch_unwind(AssertUnwindSafe(|| {
+                        serde_json::to_writer(&mut buf, &capture::depth::Bounded::new(value))
+                    })),
+                    Ok(Ok(()))
+                ),
+            };
+            if written {
+                self.push_part(buf.into_value(true));
+            } else {
                 // Not serializable: its `Debug` text, else what went wrong.
                 let text = match debug {
                     Some(debug) => debug(),
@@ -135,6 +139,14 @@ impl Tally {
                         .unwrap_or_default(),
                 };
                 self.push_text_part(&text);
+            }
+        }
+        if let Some(structured) = structured {
+            if let Some(llm) = &mut self.llm {
+                llm.absorb(&structured, limit::max_value_bytes());
+            }
+            if let Some(documents) = &mut self.documents {
+                documents.push(structured);
             }
         }
     }

@@ -285,7 +285,9 @@ struct Worker {
     max_batch: usize,
     delay: Duration,
     abandoned: Arc<AtomicBool>,
-    reported_failure: Option<(String, Instant)>,
+    /// The last failure reported: the exporter's message, when, and whether
+    /// it had a known cause (those are reported once).
+    reported_failure: Option<(String, Instant, bool)>,
 }
 
 impl Worker {
@@ -407,46 +409,41 @@ impl Worker {
             Err(e) => {
                 stats::add_dropped(n);
                 stats::add_failed_export();
-                let message = e.to_string();
-                let first = self
-                    .reported_failure
-                    .as_ref()
-                    .is_none_or(|(last, _)| *last != message);
-                let cause = if first && message.contains("network error") {
-                    self.sink.as_mut().and_then(|s| s.diagnose())
-                } else {
-                    None
-                };
-                match cause {
-                    Some(cause) => self.report_failure(&format!("{message}: {cause}"), n),
-                    None => self.report_failure(&message, n),
-                }
+                self.report_failure(&e.to_string(), n);
             }
         }
     }
 
     /// Reports an export failure on stderr: the first one, then at most one
-    /// line a minute unless the error changes. A refused credential (401 /
-    /// 403, gRPC UNAUTHENTICATED / PERMISSION_DENIED) is reported once, with
-    /// what to check.
+    /// line a minute unless the error changes. A failure with a known cause
+    /// (a refused credential: 401 / 403, gRPC UNAUTHENTICATED /
+    /// PERMISSION_DENIED; an untrusted certificate) is reported once, with
+    /// what to check. A vague "network error" is diagnosed first, only when
+    /// it is about to be reported.
     fn report_failure(&mut self, message: &str, n: u64) {
         let now = Instant::now();
-        let hint = explain_failure(message);
-        let repeat = match &self.reported_failure {
-            Some((last, _)) if hint.is_some() && last == message => true,
-            Some((last, at)) => {
-                last == message && now.duration_since(*at) < Duration::from_secs(60)
-            }
-            None => false,
-        };
-        if !repeat {
-            let hint = hint.map(|h| format!(" {h}")).unwrap_or_default();
-            eprintln!(
-                "stack-trace: exporting {n} spans failed: {message}.{hint} (spans are dropped \
-                 and counted in stack_trace_runtime::stats(); the program is not affected)"
-            );
-            self.reported_failure = Some((message.to_owned(), now));
+        let repeat = matches!(&self.reported_failure,
+            Some((last, at, known)) if last == message
+                && (*known || now.duration_since(*at) < Duration::from_secs(60)));
+        if repeat {
+            return;
         }
+        let cause = if message.contains("network error") {
+            self.sink.as_mut().and_then(|s| s.diagnose())
+        } else {
+            None
+        };
+        let detail = match cause {
+            Some(cause) => format!("{message}: {cause}"),
+            None => message.to_owned(),
+        };
+        let hint = explain_failure(&detail);
+        eprintln!(
+            "stack-trace: exporting {n} spans failed: {detail}.{} (spans are dropped and \
+             counted in stack_trace_runtime::stats(); the program is not affected)",
+            hint.map(|h| format!(" {h}")).unwrap_or_default()
+        );
+        self.reported_failure = Some((message.to_owned(), now, hint.is_some()));
     }
 }
 

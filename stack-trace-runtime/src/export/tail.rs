@@ -190,12 +190,13 @@ impl TailBuffer {
             Early::Timeout => stats::add_timeout_decision(),
             Early::Shutdown => {}
         }
+        // The root is still running: it has lasted at least as long as the
+        // trace's earliest span has existed.
+        let wall_now = SystemTime::now();
         let keep = pending.errored
             || ratio_keeps(self.policy.ratio, trace)
             || pending.spans.iter().any(|s| {
-                SystemTime::now()
-                    .duration_since(s.start_time)
-                    .unwrap_or_default()
+                wall_now.duration_since(s.start_time).unwrap_or_default()
                     >= self.policy.latency_threshold
             });
         self.settle(trace, keep, pending.spans, now, out);

@@ -192,10 +192,7 @@ impl ServerSpan {
         span.set_attribute(KeyValue::new("error.type", error_type.to_owned()));
         span.add_event(
             semconv::EXCEPTION_EVENT,
-            vec![
-                KeyValue::new(semconv::EXCEPTION_TYPE, error_type.to_owned()),
-                KeyValue::new(semconv::EXCEPTION_MESSAGE, message.clone()),
-            ],
+            semconv::exception_attributes(error_type.to_owned(), message.clone()),
         );
         span.set_status(Status::error(message));
     }
