@@ -9,9 +9,7 @@
 use std::borrow::Cow;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
-use opentelemetry::trace::{
-    SpanBuilder, SpanContext, SpanKind as OtelSpanKind, Status, TraceContextExt as _,
-};
+use opentelemetry::trace::{SpanBuilder, SpanKind as OtelSpanKind, Status, TraceContextExt as _};
 use opentelemetry::{Context, ContextGuard, KeyValue};
 
 use serde::Serialize;
@@ -22,9 +20,19 @@ use crate::capture::{self, Captured, InputShape, Inputs};
 use crate::future::InContext;
 use crate::openinference::{self, Roles};
 use crate::panic_message::panic_message;
+use crate::recorder::{Recorder, Start};
 use crate::semconv::{self, SpanKind};
 use crate::span_name::method_span_name;
-use crate::tracer::{self, OwnedSpan};
+use crate::tracer;
+
+/// A recording span before it is made current: ours, or one from the
+/// application's global provider (when `init` was not called).
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Pending {
+    Ours(Recorder),
+    Global(opentelemetry::global::BoxedSpan),
+}
 
 // The SDK span is kept inline: boxing it would add an allocation per span,
 // and it moves into the span's `Context` before the body runs anyway.
@@ -34,7 +42,7 @@ enum State {
     /// Nothing is recorded and nothing needs to be made current.
     Off,
     /// A recording span, before the body runs.
-    Recording(OwnedSpan),
+    Recording(Pending),
     /// The span lives in `cx`, which is current while the body runs.
     /// `recording` is false for a sampled-out span, whose context is still
     /// made current so that its children know their trace is not sampled.
@@ -91,44 +99,17 @@ impl SpanGuard {
             if parent.is_telemetry_suppressed() {
                 return State::Off;
             }
-            let builder = SpanBuilder::from_name(name).with_kind(OtelSpanKind::Internal);
-            let mut span = tracer::build(builder, parent);
-            if opentelemetry::trace::Span::is_recording(&span) {
-                opentelemetry::trace::Span::set_attribute(
-                    &mut span,
-                    KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
-                );
-                if matches!(span, OwnedSpan::Global(_)) {
-                    // Without our processor, stamp the context attributes here.
-                    if let Some(attributes) = crate::context_attributes::stamp(parent) {
-                        opentelemetry::trace::Span::set_attributes(&mut span, attributes);
-                    }
-                }
-                if let Some(type_name) = type_name {
-                    opentelemetry::trace::Span::update_name(
-                        &mut span,
-                        Cow::Owned(method_span_name(type_name(), name)),
-                    );
-                }
-                return State::Recording(span);
-            }
-            let context = opentelemetry::trace::Span::span_context(&span);
-            if context.is_valid() && context.span_id() != parent.span().span_context().span_id() {
-                // Sampled out: children must still see this trace's decision.
-                State::Current {
-                    cx: parent.with_remote_span_context(context.clone()),
-                    recording: false,
-                }
-            } else {
-                State::Off
-            }
+            tracer::with_recording(|recording| match recording {
+                Some(recording) => start_ours(recording, kind, name, type_name, parent),
+                None => start_global(kind, name, type_name, parent),
+            })
         });
         Self::with_state(kind, state)
     }
 
     #[inline]
     fn with_state(kind: SpanKind, state: State) -> Self {
-        let from_our_tracer = matches!(state, State::Recording(OwnedSpan::Sdk(_)));
+        let from_our_tracer = matches!(state, State::Recording(Pending::Ours(_)));
         Self {
             kind,
             state,
@@ -477,8 +458,11 @@ impl SpanGuard {
                 return;
             };
             let mut cx = match span {
-                OwnedSpan::Sdk(span) => Context::current_with_span(span),
-                OwnedSpan::Global(span) => Context::current_with_span(span),
+                Pending::Ours(mut span) => {
+                    span.enter_body();
+                    Context::current_with_span(span)
+                }
+                Pending::Global(span) => Context::current_with_span(span),
             };
             if let Some(attributes) = self.scope_attributes.take() {
                 cx = crate::context_attributes::merged_into(&cx, *attributes);
@@ -533,15 +517,18 @@ impl SpanGuard {
     }
 
     fn end(&mut self) {
-        match std::mem::replace(&mut self.state, State::Ended) {
-            State::Recording(mut span) => opentelemetry::trace::Span::end(&mut span),
+        // Ended in place: moving the state out would copy it whole.
+        match &mut self.state {
+            State::Off | State::Ended => return,
+            State::Recording(Pending::Ours(span)) => opentelemetry::trace::Span::end(span),
+            State::Recording(Pending::Global(span)) => opentelemetry::trace::Span::end(span),
             State::Current {
                 cx,
                 recording: true,
             } => cx.span().end(),
-            State::Off => self.state = State::Off,
-            State::Current { .. } | State::Ended => {}
+            State::Current { .. } => {}
         }
+        self.state = State::Ended;
     }
 
     /// Ends the span after the body completed (status OK unless an error was
@@ -595,25 +582,34 @@ trait SpanMut {
     fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>);
 }
 
-impl SpanMut for OwnedSpan {
+/// Calls `$method` on the span, whichever it is.
+macro_rules! on_pending {
+    ($self:ident, $span:ident => $call:expr) => {
+        match $self {
+            Pending::Ours($span) => $call,
+            Pending::Global($span) => $call,
+        }
+    };
+}
+
+impl SpanMut for Pending {
     fn set_attribute(&mut self, kv: KeyValue) {
-        opentelemetry::trace::Span::set_attribute(self, kv);
+        on_pending!(self, s => opentelemetry::trace::Span::set_attribute(s, kv));
     }
     fn set_attribute_pair(&mut self, a: KeyValue, b: KeyValue) {
-        opentelemetry::trace::Span::set_attribute(self, a);
-        opentelemetry::trace::Span::set_attribute(self, b);
+        on_pending!(self, s => opentelemetry::trace::Span::set_attributes(s, [a, b]));
     }
     fn set_attribute_triple(&mut self, a: KeyValue, b: KeyValue, c: KeyValue) {
-        opentelemetry::trace::Span::set_attributes(self, [a, b, c]);
+        on_pending!(self, s => opentelemetry::trace::Span::set_attributes(s, [a, b, c]));
     }
     fn set_attributes(&mut self, attributes: Vec<KeyValue>) {
-        opentelemetry::trace::Span::set_attributes(self, attributes);
+        on_pending!(self, s => opentelemetry::trace::Span::set_attributes(s, attributes));
     }
     fn set_status(&mut self, status: Status) {
-        opentelemetry::trace::Span::set_status(self, status);
+        on_pending!(self, s => opentelemetry::trace::Span::set_status(s, status));
     }
     fn add_event(&mut self, name: Cow<'static, str>, attributes: Vec<KeyValue>) {
-        opentelemetry::trace::Span::add_event(self, name, attributes);
+        on_pending!(self, s => opentelemetry::trace::Span::add_event(s, name, attributes));
     }
 }
 
@@ -638,64 +634,67 @@ impl SpanMut for opentelemetry::trace::SpanRef<'_> {
     }
 }
 
-/// `opentelemetry::trace::Span` for our span enum, by delegation.
-impl opentelemetry::trace::Span for OwnedSpan {
-    fn add_event_with_timestamp<T>(
-        &mut self,
-        name: T,
-        timestamp: std::time::SystemTime,
-        attributes: Vec<KeyValue>,
-    ) where
-        T: Into<Cow<'static, str>>,
-    {
-        match self {
-            Self::Sdk(s) => s.add_event_with_timestamp(name, timestamp, attributes),
-            Self::Global(s) => s.add_event_with_timestamp(name, timestamp, attributes),
+/// Starts a span through our recorder.
+fn start_ours(
+    recording: &std::sync::Arc<crate::recorder::Recording>,
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+    parent: &Context,
+) -> State {
+    let first = KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str());
+    match Recorder::start(recording, name, parent, first) {
+        Start::Recording(mut span) => {
+            if let Some(type_name) = type_name {
+                opentelemetry::trace::Span::update_name(
+                    &mut span,
+                    Cow::Owned(method_span_name(type_name(), name)),
+                );
+            }
+            State::Recording(Pending::Ours(span))
         }
+        // Sampled out: children must still see this trace's decision.
+        Start::Dropped(context) => State::Current {
+            cx: parent.with_remote_span_context(context),
+            recording: false,
+        },
     }
-    fn span_context(&self) -> &SpanContext {
-        match self {
-            Self::Sdk(s) => s.span_context(),
-            Self::Global(s) => s.span_context(),
+}
+
+/// Starts a span through the application's global provider.
+fn start_global(
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+    parent: &Context,
+) -> State {
+    let builder = SpanBuilder::from_name(name).with_kind(OtelSpanKind::Internal);
+    let mut span = tracer::build_global(builder, parent);
+    if opentelemetry::trace::Span::is_recording(&span) {
+        opentelemetry::trace::Span::set_attribute(
+            &mut span,
+            KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
+        );
+        // Without our recorder, stamp the context attributes here.
+        if let Some(attributes) = crate::context_attributes::stamp(parent) {
+            opentelemetry::trace::Span::set_attributes(&mut span, attributes);
         }
+        if let Some(type_name) = type_name {
+            opentelemetry::trace::Span::update_name(
+                &mut span,
+                Cow::Owned(method_span_name(type_name(), name)),
+            );
+        }
+        return State::Recording(Pending::Global(span));
     }
-    fn is_recording(&self) -> bool {
-        match self {
-            Self::Sdk(s) => s.is_recording(),
-            Self::Global(s) => s.is_recording(),
+    let context = opentelemetry::trace::Span::span_context(&span);
+    if context.is_valid() && context.span_id() != parent.span().span_context().span_id() {
+        // Sampled out: children must still see this trace's decision.
+        State::Current {
+            cx: parent.with_remote_span_context(context.clone()),
+            recording: false,
         }
-    }
-    fn set_attribute(&mut self, attribute: KeyValue) {
-        match self {
-            Self::Sdk(s) => s.set_attribute(attribute),
-            Self::Global(s) => s.set_attribute(attribute),
-        }
-    }
-    fn set_status(&mut self, status: Status) {
-        match self {
-            Self::Sdk(s) => s.set_status(status),
-            Self::Global(s) => s.set_status(status),
-        }
-    }
-    fn update_name<T>(&mut self, new_name: T)
-    where
-        T: Into<Cow<'static, str>>,
-    {
-        match self {
-            Self::Sdk(s) => s.update_name(new_name),
-            Self::Global(s) => s.update_name(new_name),
-        }
-    }
-    fn add_link(&mut self, span_context: SpanContext, attributes: Vec<KeyValue>) {
-        match self {
-            Self::Sdk(s) => s.add_link(span_context, attributes),
-            Self::Global(s) => s.add_link(span_context, attributes),
-        }
-    }
-    fn end_with_timestamp(&mut self, timestamp: std::time::SystemTime) {
-        match self {
-            Self::Sdk(s) => s.end_with_timestamp(timestamp),
-            Self::Global(s) => s.end_with_timestamp(timestamp),
-        }
+    } else {
+        State::Off
     }
 }

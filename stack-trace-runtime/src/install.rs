@@ -8,12 +8,13 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::resource::{Resource, TelemetryResourceDetector};
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanLimits};
 
 use crate::config::{Config, Sampling};
 pub use crate::error::Error;
 use crate::export::processor::StackProcessor;
 use crate::export::{ExporterFactory, WorkerHandle, WorkerSettings};
+use crate::recorder::Recording;
 use crate::semconv;
 use crate::tracer;
 
@@ -183,13 +184,18 @@ fn install(config: Config) -> Result<Installation, Error> {
         },
         exporter_factory(&config),
     )?);
+    let sampler = match config.tail {
+        Some(_) => config.sampling.record_all(),
+        None => config.sampling.to_sdk(),
+    };
+    let limits = SpanLimits {
+        max_attributes_per_span: MAX_ATTRIBUTES_PER_SPAN,
+        ..SpanLimits::default()
+    };
     let provider = SdkTracerProvider::builder()
         .with_resource(resource)
-        .with_sampler(match config.tail {
-            Some(_) => config.sampling.record_all(),
-            None => config.sampling.to_sdk(),
-        })
-        .with_max_attributes_per_span(MAX_ATTRIBUTES_PER_SPAN)
+        .with_sampler(sampler.clone())
+        .with_span_limits(limits)
         .with_span_processor(StackProcessor::new(
             Arc::clone(&worker),
             config.shutdown_timeout,
@@ -197,8 +203,13 @@ fn install(config: Config) -> Result<Installation, Error> {
         .build();
     opentelemetry::global::set_tracer_provider(provider.clone());
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    let recording = Recording {
+        sampler,
+        limits,
+        worker: Arc::clone(&worker),
+    };
     tracer::install(
-        Some(provider.tracer_with_scope(tracer::SCOPE.clone())),
+        Some((provider.tracer_with_scope(tracer::SCOPE.clone()), recording)),
         config.sampling == Sampling::AlwaysOff && config.tail.is_none(),
     );
     Ok(Installation {

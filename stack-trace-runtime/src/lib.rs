@@ -44,6 +44,7 @@ mod openinference;
 mod panic_message;
 #[cfg(test)]
 mod proptests;
+mod recorder;
 pub mod semconv;
 mod span_name;
 mod stream;

@@ -148,3 +148,52 @@ proptest! {
         through_everything(&value)?;
     }
 }
+
+/// What the capture's JSON writer writes for `value` (no cap in the way).
+fn written(value: &impl serde::Serialize) -> Result<String, String> {
+    let mut out = capture::limit::Capped::new(usize::MAX);
+    capture::json::write(value, &mut out).map_err(|e| e.to_string())?;
+    Ok(out.into_value(true))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The capture's JSON writer writes exactly what `serde_json` writes.
+    #[test]
+    fn json_writer_matches_serde_json(value in arb_json()) {
+        prop_assert_eq!(written(&value), Ok(serde_json::to_string(&value).unwrap()));
+    }
+
+    /// Floats of every kind (the writer's own path, not `Value`'s), and
+    /// strings of any Unicode, as `serde_json` writes them.
+    #[test]
+    fn json_writer_matches_serde_json_on_floats_and_strings(
+        doubles in prop::collection::vec(any::<f64>(), 0..8),
+        singles in prop::collection::vec(any::<f32>(), 0..8),
+        text in any::<String>(),
+        chars in prop::collection::vec(any::<char>(), 0..8),
+    ) {
+        let value = (doubles, singles, text, chars);
+        prop_assert_eq!(written(&value), Ok(serde_json::to_string(&value).unwrap()));
+    }
+
+    /// Cut anywhere, the kept text is a prefix of the whole on a character
+    /// boundary, and the JSON standing for it parses.
+    #[test]
+    fn capped_json_is_a_prefix_and_stays_valid(value in arb_json(), cap in 64usize..512) {
+        let whole = serde_json::to_string(&value).unwrap();
+        let mut out = capture::limit::Capped::new(cap);
+        capture::json::write(&value, &mut out).unwrap();
+        let kept = out.into_value(true);
+        if whole.len() <= cap {
+            prop_assert_eq!(kept, whole);
+        } else {
+            let parsed: Value = serde_json::from_str(&kept).unwrap();
+            let prefix = parsed["prefix"].as_str().unwrap();
+            prop_assert!(whole.starts_with(prefix));
+            prop_assert!(whole.len() - prefix.len() < whole.len() - cap + 4);
+            prop_assert_eq!(parsed["original_bytes"].as_u64(), Some(whole.len() as u64));
+        }
+    }
+}

@@ -120,10 +120,10 @@ impl Tally {
         } else {
             let mut buf = limit::Capped::new(limit::max_value_bytes());
             let written = match &structured {
-                Some(structured) => serde_json::to_writer(&mut buf, structured).is_ok(),
+                Some(structured) => capture::json::write(structured, &mut buf).is_ok(),
                 None => matches!(
                     catch_unwind(AssertUnwindSafe(|| {
-                        serde_json::to_writer(&mut buf, &capture::depth::Bounded::new(value))
+                        capture::json::write(value, &mut buf)
                     })),
                     Ok(Ok(()))
                 ),

@@ -7,13 +7,15 @@
 //! `always_off`, nothing else runs.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use arc_swap::ArcSwapOption;
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{SpanBuilder, Tracer as _, TracerProvider as _};
 use opentelemetry::{Context, InstrumentationScope};
-use opentelemetry_sdk::trace::{SdkTracer, Span as SdkSpan};
+use opentelemetry_sdk::trace::SdkTracer;
+
+use crate::recorder::Recording;
 
 /// Tracing is off (`OTEL_SDK_DISABLED=true`, or switched off at run time).
 const DISABLED: u8 = 1;
@@ -22,6 +24,7 @@ const ALWAYS_OFF: u8 = 2;
 
 static FLAGS: AtomicU8 = AtomicU8::new(0);
 static INSTALLED: ArcSwapOption<SdkTracer> = ArcSwapOption::const_empty();
+static RECORDING: ArcSwapOption<Recording> = ArcSwapOption::const_empty();
 
 /// The instrumentation scope of every span this crate starts.
 pub(crate) static SCOPE: LazyLock<InstrumentationScope> = LazyLock::new(|| {
@@ -54,28 +57,45 @@ pub(crate) fn is_disabled() -> bool {
     FLAGS.load(Ordering::Relaxed) & DISABLED != 0
 }
 
-/// Installs (or removes, with `None`) the tracer of our own provider.
-pub(crate) fn install(tracer: Option<SdkTracer>, always_off: bool) {
-    set_flag(ALWAYS_OFF, tracer.is_some() && always_off);
-    INSTALLED.store(tracer.map(std::sync::Arc::new));
+/// Installs (or removes, with `None`) the tracer of our own provider, and
+/// what the annotated calls' [`crate::recorder::Recorder`] needs of it.
+pub(crate) fn install(installed: Option<(SdkTracer, Recording)>, always_off: bool) {
+    set_flag(ALWAYS_OFF, installed.is_some() && always_off);
+    let (tracer, recording) = installed.unzip();
+    RECORDING.store(recording.map(Arc::new));
+    INSTALLED.store(tracer.map(Arc::new));
+}
+
+/// Runs `f` with what our provider gives annotated calls, or `None` when
+/// spans go through the application's global provider.
+#[inline]
+pub(crate) fn with_recording<R>(f: impl FnOnce(Option<&Arc<Recording>>) -> R) -> R {
+    f(RECORDING.load().as_ref())
 }
 
 /// A span we own, from our SDK tracer or from the global provider. Inline,
 /// not boxed: a box would cost one more allocation per span.
+#[cfg(feature = "tower")]
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum OwnedSpan {
-    Sdk(SdkSpan),
+    Sdk(opentelemetry_sdk::trace::Span),
     Global(BoxedSpan),
 }
 
 /// Starts a span as a child of `parent`.
+#[cfg(feature = "tower")]
 pub(crate) fn build(builder: SpanBuilder, parent: &Context) -> OwnedSpan {
     let installed = INSTALLED.load();
     match installed.as_deref() {
         Some(tracer) => OwnedSpan::Sdk(tracer.build_with_context(builder, parent)),
         None => OwnedSpan::Global(global_tracer().build_with_context(builder, parent)),
     }
+}
+
+/// Starts a span through the application's global provider.
+pub(crate) fn build_global(builder: SpanBuilder, parent: &Context) -> BoxedSpan {
+    global_tracer().build_with_context(builder, parent)
 }
 
 fn global_tracer() -> BoxedTracer {

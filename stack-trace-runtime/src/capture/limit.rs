@@ -8,7 +8,7 @@
 //! was truncated, its original size and the start of its text (so JSON-typed
 //! attributes always hold valid JSON).
 
-use std::io;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The default cap: 64 KiB.
@@ -27,10 +27,23 @@ pub(crate) fn set_max_value_bytes(bytes: usize) {
     MAX_VALUE_BYTES.store(bytes.max(64), Ordering::Relaxed);
 }
 
-/// A writer that keeps the first `cap` bytes and counts them all.
+thread_local! {
+    /// The buffer captures are written into, reused: the value recorded is
+    /// then allocated once at its exact size, where a fresh buffer would be
+    /// allocated with room to spare and shrunk (a `realloc`) when it becomes
+    /// the attribute's `Box<str>`. A nested capture (a `Serialize` impl
+    /// calling an annotated function) finds it taken and uses a fresh one.
+    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// The scratch buffer is kept for reuse up to this capacity.
+const SCRATCH_KEEP: usize = 2 * DEFAULT_MAX_VALUE_BYTES;
+
+/// A text buffer that keeps the first `cap` bytes (cut at a character
+/// boundary) and counts them all.
 #[derive(Debug)]
 pub(crate) struct Capped {
-    pub(crate) buf: Vec<u8>,
+    buf: String,
     cap: usize,
     total: usize,
 }
@@ -38,11 +51,12 @@ pub(crate) struct Capped {
 impl Capped {
     #[inline]
     pub(crate) fn new(cap: usize) -> Self {
-        Self {
-            buf: Vec::with_capacity(128.min(cap)),
-            cap,
-            total: 0,
+        let mut buf = SCRATCH.try_with(Cell::take).unwrap_or_default();
+        buf.clear();
+        if buf.capacity() == 0 {
+            buf.reserve(128.min(cap));
         }
+        Self { buf, cap, total: 0 }
     }
 
     /// Bytes written in all.
@@ -55,53 +69,99 @@ impl Capped {
         self.total > self.buf.len()
     }
 
-    /// Forgets everything written after the first `mark` bytes.
+    /// Forgets everything written after the first `mark` bytes (a value
+    /// [`Capped::total`] returned).
     pub(crate) fn truncate(&mut self, mark: usize) {
-        self.buf.truncate(mark);
+        if mark < self.buf.len() && self.buf.is_char_boundary(mark) {
+            self.buf.truncate(mark);
+        }
         self.total = mark;
     }
 
-    /// Appends bytes (counted, kept while there is room).
+    /// Appends text (counted, kept while there is room; once something did
+    /// not fit, nothing more is kept, so the kept text is a prefix).
     #[inline]
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
-        self.total += bytes.len();
-        if self.buf.len() + bytes.len() <= self.cap {
-            self.buf.extend_from_slice(bytes);
+    pub(crate) fn push_str(&mut self, text: &str) {
+        let full = self.overflowed();
+        self.total += text.len();
+        if full {
+            return;
+        }
+        if self.buf.len() + text.len() <= self.cap {
+            self.buf.push_str(text);
         } else {
-            let room = self.cap.saturating_sub(self.buf.len());
-            self.buf.extend_from_slice(&bytes[..room]);
+            let mut cut = self.cap.saturating_sub(self.buf.len()).min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.buf.push_str(&text[..cut]);
         }
     }
 
-    /// The kept bytes as the value to record: the text itself when it all
+    /// Appends `"text"` (`text` needs no escaping).
+    #[inline]
+    pub(crate) fn push_quoted(&mut self, text: &str) {
+        let len = text.len() + 2;
+        if !self.overflowed() && self.buf.len() + len <= self.cap {
+            self.total += len;
+            self.buf.reserve(len);
+            self.buf.push('"');
+            self.buf.push_str(text);
+            self.buf.push('"');
+        } else {
+            self.push_str("\"");
+            self.push_str(text);
+            self.push_str("\"");
+        }
+    }
+
+    /// Appends `,"name":` (without the comma for the first key) in one step.
+    /// `name` needs no escaping (a Rust identifier).
+    #[inline]
+    pub(crate) fn push_key(&mut self, name: &str, comma: bool) {
+        let len = name.len() + 3 + usize::from(comma);
+        if !self.overflowed() && self.buf.len() + len <= self.cap {
+            self.total += len;
+            self.buf.reserve(len);
+            if comma {
+                self.buf.push(',');
+            }
+            self.buf.push('"');
+            self.buf.push_str(name);
+            self.buf.push_str("\":");
+        } else {
+            if comma {
+                self.push_str(",");
+            }
+            self.push_str("\"");
+            self.push_str(name);
+            self.push_str("\":");
+        }
+    }
+
+    /// The kept text as the value to record: the text itself when it all
     /// fit, else the truncated form (`json`: the text was JSON).
     pub(crate) fn into_value(self, json: bool) -> String {
         if self.overflowed() {
             if json {
-                truncated_json(&self.buf, self.total)
+                truncated_json(self.buf.as_bytes(), self.total)
             } else {
-                truncated_text(&self.buf, self.total)
+                truncated_text(self.buf.as_bytes(), self.total)
             }
         } else {
-            String::from_utf8(self.buf)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            // Exactly its size: becoming a `Box<str>` costs no reallocation.
+            String::from(self.buf.as_str())
         }
     }
 }
 
-impl io::Write for Capped {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.push(bytes);
-        Ok(bytes.len())
-    }
-    #[inline]
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.push(bytes);
-        Ok(())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+impl Drop for Capped {
+    /// Gives the buffer back for the next capture on this thread.
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if buf.capacity() > 0 && buf.capacity() <= SCRATCH_KEEP {
+            let _ = SCRATCH.try_with(|scratch| scratch.set(buf));
+        }
     }
 }
 
@@ -167,19 +227,18 @@ pub(crate) fn capped_str(text: &str, cap: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write as _;
 
     #[test]
     fn under_the_cap_nothing_changes() {
         let mut c = Capped::new(100);
-        c.write_all(br#"{"a":1}"#).unwrap();
+        c.push_str(r#"{"a":1}"#);
         assert_eq!(c.into_value(true), r#"{"a":1}"#);
     }
 
     #[test]
     fn over_the_cap_json_stays_json_and_says_how_big() {
         let mut c = Capped::new(10);
-        c.write_all(br#"{"key":"a long value here"}"#).unwrap();
+        c.push_str(r#"{"key":"a long value here"}"#);
         let v: serde_json::Value = serde_json::from_str(&c.into_value(true)).unwrap();
         assert_eq!(v["stack_trace.truncated"], true);
         assert_eq!(v["original_bytes"], 27);

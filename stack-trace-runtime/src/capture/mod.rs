@@ -8,6 +8,7 @@
 
 pub(crate) mod depth;
 pub(crate) mod error;
+pub(crate) mod json;
 pub(crate) mod limit;
 pub(crate) mod probe;
 pub(crate) mod secret;
@@ -59,8 +60,7 @@ fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, S
     // Room for a typical value up front (growing from empty costs more than
     // the whole rest of the capture), and no more kept than the cap.
     let mut buf = limit::Capped::new(limit::max_value_bytes());
-    let bounded = depth::Bounded::new(value);
-    match catch_unwind(AssertUnwindSafe(|| serialize_top_level(&bounded, &mut buf))) {
+    match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),
         Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
         Ok(Ok(TopLevel::Json)) => Ok(Some(Captured {
@@ -120,7 +120,7 @@ struct CappedText(limit::Capped);
 
 impl fmt::Write for CappedText {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.push(s.as_bytes());
+        self.0.push_str(s);
         Ok(())
     }
 }
@@ -173,7 +173,7 @@ impl Inputs {
     pub fn new(shape: InputShape) -> Self {
         let mut json = limit::Capped::new(limit::max_value_bytes());
         if shape == InputShape::Object {
-            json.push(b"{");
+            json.push_str("{");
         }
         Self {
             shape,
@@ -215,16 +215,11 @@ impl Inputs {
     }
 
     fn key(&mut self, name: &str) {
-        if !self.first {
-            self.json.push(b",");
-        }
-        self.first = false;
         // A parameter name is a Rust identifier: it holds no quote, backslash
         // or control character, so it needs no JSON escaping.
         debug_assert!(!name.contains(['"', '\\']) && !name.chars().any(char::is_control));
-        self.json.push(b"\"");
-        self.json.push(name.as_bytes());
-        self.json.push(b"\":");
+        self.json.push_key(name, !self.first);
+        self.first = false;
     }
 
     fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
@@ -238,14 +233,14 @@ impl Inputs {
             InputShape::Single => self.single = Some(Captured::text(REDACTED.to_owned())),
             InputShape::Object => {
                 self.key(name);
-                let _ = serde_json::to_writer(&mut self.json, REDACTED);
+                json::write_escaped(&mut self.json, REDACTED);
             }
         }
         true
     }
 
     fn json_string(&mut self, text: &str) {
-        let _ = serde_json::to_writer(&mut self.json, text);
+        json::write_escaped(&mut self.json, text);
     }
 
     /// Records a `Serialize` argument (falling back to `Debug` if `D` allows).
@@ -277,9 +272,7 @@ impl Inputs {
             InputShape::Object => {
                 self.key(name);
                 let mark = self.json.total();
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    serde_json::to_writer(&mut self.json, &depth::Bounded::new(value))
-                }));
+                let result = catch_unwind(AssertUnwindSafe(|| json::write(value, &mut self.json)));
                 let failure = match result {
                     Ok(Ok(())) => return,
                     Ok(Err(e)) => SerializeFailure::Error(e),
@@ -331,7 +324,7 @@ impl Inputs {
         match self.shape {
             InputShape::Single => self.single,
             InputShape::Object => {
-                self.json.push(b"}");
+                self.json.push_str("}");
                 Some(Captured {
                     value: self.json.into_value(true),
                     mime: MIME_JSON,

@@ -3,12 +3,12 @@
 //! OpenInference records strings, numbers and booleans as `text/plain` (the
 //! value itself, not a JSON string literal) and everything structured as
 //! `application/json`. This serializer decides which while serializing, in one
-//! pass: primitives become text, compound values are handed to `serde_json`,
-//! which writes them straight into the output buffer (no intermediate
-//! `serde_json::Value`).
+//! pass: primitives become text, compound values are handed to the JSON
+//! writer ([`super::json`]), which writes them straight into the output
+//! buffer (no intermediate `serde_json::Value`).
 
+use super::json::{Compound, JsonWriter};
 use serde::ser::{self, Serialize};
-use serde_json::ser::{CompactFormatter, Compound};
 
 use super::limit::{capped_str, max_value_bytes, Capped};
 
@@ -28,7 +28,7 @@ pub(crate) fn serialize_top_level<T: Serialize + ?Sized>(
     value: &T,
     buf: &mut Capped,
 ) -> Result<TopLevel, serde_json::Error> {
-    let mut json = serde_json::Serializer::new(&mut *buf);
+    let mut json = JsonWriter::new(buf);
     let mut top = TopLevel::Json;
     value.serialize(Top {
         json: &mut json,
@@ -37,12 +37,12 @@ pub(crate) fn serialize_top_level<T: Serialize + ?Sized>(
     Ok(top)
 }
 
-struct Top<'a> {
-    json: &'a mut serde_json::Serializer<&'a mut Capped>,
+struct Top<'a, 'b> {
+    json: &'a mut JsonWriter<'b>,
     top: &'a mut TopLevel,
 }
 
-impl Top<'_> {
+impl Top<'_, '_> {
     fn text(self, text: String) -> Result<(), serde_json::Error> {
         *self.top = TopLevel::Text(text);
         Ok(())
@@ -58,16 +58,16 @@ fn float_text(v: f64) -> String {
     }
 }
 
-impl<'a> ser::Serializer for Top<'a> {
+impl<'a, 'b> ser::Serializer for Top<'a, 'b> {
     type Ok = ();
     type Error = serde_json::Error;
-    type SerializeSeq = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeTuple = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeTupleStruct = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeTupleVariant = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeMap = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeStruct = Compound<'a, &'a mut Capped, CompactFormatter>;
-    type SerializeStructVariant = Compound<'a, &'a mut Capped, CompactFormatter>;
+    type SerializeSeq = Compound<'a, 'b>;
+    type SerializeTuple = Compound<'a, 'b>;
+    type SerializeTupleStruct = Compound<'a, 'b>;
+    type SerializeTupleVariant = Compound<'a, 'b>;
+    type SerializeMap = Compound<'a, 'b>;
+    type SerializeStruct = Compound<'a, 'b>;
+    type SerializeStructVariant = Compound<'a, 'b>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Self::Error> {
         self.text(if v { "true" } else { "false" }.to_owned())

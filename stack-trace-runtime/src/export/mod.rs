@@ -107,10 +107,19 @@ enum Control {
     Shutdown { deadline: Instant, done: Sender<()> },
 }
 
+/// A finished span on its way to the export thread.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    span: SpanData,
+    /// Its precedence is already resolved (our recorder knows when nothing
+    /// was set by hand); spans from the SDK are resolved on the worker.
+    resolved: bool,
+}
+
 /// The handle the span processor holds.
 #[derive(Debug)]
 pub(crate) struct WorkerHandle {
-    spans: Sender<SpanData>,
+    spans: Sender<Finished>,
     /// Capacity 1: a pending wake-up is enough.
     wake: Sender<()>,
     control: Sender<Control>,
@@ -137,7 +146,7 @@ impl WorkerHandle {
         settings: WorkerSettings,
         exporter: Option<ExporterFactory>,
     ) -> Result<Self, Error> {
-        let (span_tx, span_rx) = bounded::<SpanData>(settings.max_queue_size);
+        let (span_tx, span_rx) = bounded::<Finished>(settings.max_queue_size);
         let (wake_tx, wake_rx) = bounded::<()>(1);
         let (control_tx, control_rx) = unbounded::<Control>();
         let max_batch = settings.max_export_batch_size;
@@ -195,8 +204,9 @@ impl WorkerHandle {
         })
     }
 
-    /// Hands a finished span to the worker; never blocks.
-    pub(crate) fn submit(&self, span: SpanData) {
+    /// Hands a finished span to the worker; never blocks. `resolved`: its
+    /// attributes need no precedence pass (see [`precedence`]).
+    pub(crate) fn submit(&self, span: SpanData, resolved: bool) {
         stats::add_ended(1);
         if self.abandoned.load(Ordering::Relaxed) {
             stats::add_dropped(1);
@@ -204,7 +214,7 @@ impl WorkerHandle {
         }
         let is_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
             || span.parent_span_is_remote;
-        match self.spans.try_send(span) {
+        match self.spans.try_send(Finished { span, resolved }) {
             Ok(()) => {
                 if (self.wake_on_root && is_root) || self.spans.len() >= self.max_batch {
                     let _ = self.wake.try_send(());
@@ -270,7 +280,7 @@ impl WorkerHandle {
 }
 
 struct Worker {
-    spans: Receiver<SpanData>,
+    spans: Receiver<Finished>,
     wake: Receiver<()>,
     control: Receiver<Control>,
     sink: Option<Box<dyn Sink>>,
@@ -342,8 +352,10 @@ impl Worker {
     /// One finished span: one value per key (precedence), each value capped,
     /// masked; then through the tail sampler, when on, to the waterfall and
     /// the batch. Runs here, not on the thread that ended the span.
-    fn accept(&mut self, mut span: SpanData) {
-        precedence::resolve(&mut span.attributes);
+    fn accept(&mut self, Finished { mut span, resolved }: Finished) {
+        if !resolved {
+            precedence::resolve(&mut span.attributes);
+        }
         crate::capture::limit::cap_attributes(&mut span.attributes, self.max_value_bytes);
         self.masking.apply(&mut span.attributes);
         match &mut self.tail {
@@ -385,8 +397,8 @@ impl Worker {
     }
 
     fn drain(&mut self) {
-        while let Ok(span) = self.spans.try_recv() {
-            self.accept(span);
+        while let Ok(finished) = self.spans.try_recv() {
+            self.accept(finished);
             if self.batch.len() >= self.max_batch {
                 self.export();
             }

@@ -61,17 +61,26 @@ pub(crate) fn resolve(attributes: &mut Vec<KeyValue>) {
     let marker = attributes
         .iter()
         .position(|kv| kv.key.as_str() == OUTCOME_MARKER);
-    let split = marker.unwrap_or(attributes.len());
-    // Groups written automatically after the marker, then whether the user
+    if let Some(m) = marker {
+        attributes.remove(m);
+    }
+    resolve_split(attributes, marker);
+}
+
+/// Removes the losers, keeping the order of the winners, for a list whose
+/// automatic capture of the outcome starts at `outcome_from` (the marker's
+/// place, the marker itself not in the list).
+pub(crate) fn resolve_split(attributes: &mut Vec<KeyValue>, outcome_from: Option<usize>) {
+    let split = outcome_from
+        .unwrap_or(attributes.len())
+        .min(attributes.len());
+    // Groups written automatically after the split, then whether the user
     // touched any of them before it (usually only a few keys to check).
-    let groups_overlap = marker.is_some() && {
-        let after = groups(&attributes[split + 1..], u32::MAX);
+    let groups_overlap = outcome_from.is_some() && {
+        let after = groups(&attributes[split..], u32::MAX);
         groups(&attributes[..split], after) != 0
     };
     if !groups_overlap && !has_duplicates(attributes) {
-        if let Some(m) = marker {
-            attributes.remove(m);
-        }
         return;
     }
     // Keys (and lists) set in the first part: the last write of each wins.
@@ -89,8 +98,6 @@ pub(crate) fn resolve(attributes: &mut Vec<KeyValue>) {
             let key = kv.key.as_str();
             if i < split {
                 last_before.get(key) == Some(&i)
-            } else if i == split {
-                false // the marker
             } else {
                 !last_before.contains_key(key)
                     && list_of(key).is_none_or(|list| !lists_before.contains(list))

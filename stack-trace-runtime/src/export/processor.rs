@@ -44,7 +44,7 @@ impl SpanProcessor for StackProcessor {
     /// and masks its attributes there, off the caller's thread.
     fn on_end(&self, span: SpanData) {
         if span.span_context.is_sampled() {
-            self.worker.submit(span);
+            self.worker.submit(span, false);
         }
     }
 
