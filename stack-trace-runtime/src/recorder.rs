@@ -131,7 +131,9 @@ impl Recorder {
         let limits = recording.limits;
         let mut attributes = Vec::with_capacity(INITIAL_ATTRIBUTES);
         attributes.push(first);
-        attributes.extend(result.attributes);
+        if !result.attributes.is_empty() {
+            attributes.extend(result.attributes);
+        }
         let stamped = crate::context_attributes::stamp(parent);
         let unresolved = stamped.is_some();
         if let Some(stamped) = stamped {

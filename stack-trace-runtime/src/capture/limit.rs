@@ -123,10 +123,7 @@ impl Capped {
         if !self.overflowed() && self.buf.len() + len <= self.cap {
             self.total += len;
             self.buf.reserve(len);
-            if comma {
-                self.buf.push(',');
-            }
-            self.buf.push('"');
+            self.buf.push_str(if comma { ",\"" } else { "\"" });
             self.buf.push_str(name);
             self.buf.push_str("\":");
         } else {
