@@ -34,8 +34,8 @@ enum Pending {
     Global(opentelemetry::global::BoxedSpan),
 }
 
-// The SDK span is kept inline: boxing it would add an allocation per span,
-// and it moves into the span's `Context` before the body runs anyway.
+// The span is kept inline: boxing it would add an allocation per span, and
+// it moves into the span's `Context` before the body runs anyway.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum State {
@@ -75,8 +75,8 @@ pub struct SpanGuard {
     /// A `Describe*` impl already described the inputs / the output.
     described_input: bool,
     described_output: bool,
-    /// The span came from our own tracer (so our processor sees it).
-    from_our_tracer: bool,
+    /// The span is our recorder's (which reads the outcome marker).
+    ours: bool,
     /// Context attributes taken from the call's parameters, for this span
     /// and everything started inside it.
     scope_attributes: Option<Box<crate::ContextAttributes>>,
@@ -109,7 +109,7 @@ impl SpanGuard {
 
     #[inline]
     fn with_state(kind: SpanKind, state: State) -> Self {
-        let from_our_tracer = matches!(state, State::Recording(Pending::Ours(_)));
+        let ours = matches!(state, State::Recording(Pending::Ours(_)));
         Self {
             kind,
             state,
@@ -122,7 +122,7 @@ impl SpanGuard {
             marker_written: false,
             described_input: false,
             described_output: false,
-            from_our_tracer,
+            ours,
             scope_attributes: None,
         }
     }
@@ -204,7 +204,7 @@ impl SpanGuard {
     /// The marker to write before the first automatic outcome attribute, if
     /// it is due (only when our processor is there to remove it).
     fn pending_marker(&mut self) -> Option<KeyValue> {
-        if !self.outcome_phase || self.marker_written || !self.from_our_tracer {
+        if !self.outcome_phase || self.marker_written || !self.ours {
             return None;
         }
         self.marker_written = true;

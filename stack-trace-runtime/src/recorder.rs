@@ -140,8 +140,7 @@ impl Recorder {
             attributes.extend(stamped);
         }
         let max = limits.max_attributes_per_span as usize;
-        let dropped_attributes_count =
-            u32::try_from(attributes.len().saturating_sub(max)).unwrap_or(u32::MAX);
+        let dropped_attributes_count = count(attributes.len().saturating_sub(max));
         attributes.truncate(max);
         Start::Recording(Self {
             span_context: SpanContext::new(

@@ -57,8 +57,8 @@ impl fmt::Display for SerializeFailure {
 }
 
 fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, SerializeFailure> {
-    // Room for a typical value up front (growing from empty costs more than
-    // the whole rest of the capture), and no more kept than the cap.
+    // The thread's reused buffer (see `limit::Capped`), no more kept than
+    // the cap.
     let mut buf = limit::Capped::new(limit::max_value_bytes());
     match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),

@@ -7,9 +7,9 @@
 //! writer ([`super::json`]), which writes them straight into the output
 //! buffer (no intermediate `serde_json::Value`).
 
-use super::json::{Compound, JsonWriter};
 use serde::ser::{self, Serialize};
 
+use super::json::{Compound, JsonWriter};
 use super::limit::{capped_str, max_value_bytes, Capped};
 
 /// What the top level of a value turned out to be.
