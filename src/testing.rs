@@ -1,6 +1,6 @@
 //! An in-memory installation of stack-trace for behaviour tests.
 //!
-//! One global provider per test process: [`spans`] installs it on first use
+//! One global provider per test process: [`install`] sets it up on first use
 //! (through [`stack_trace_runtime::Config`] with an in-memory exporter) and
 //! every test filters the finished spans by its own trace id.
 

@@ -25,62 +25,86 @@
 //!
 //! [OpenInference]: https://github.com/Arize-ai/openinference
 
+//!
+//! # How the crate is laid out
+//!
+//! One call's way through the code, top to bottom. Each stage is a folder
+//! whose `mod.rs` says what it takes, what it does and what it hands on; a
+//! stage names only the stages below it in this list (a test,
+//! `tests/layout.rs`, keeps it so, and keeps every module under 400 lines).
+//!
+//! | stage | what it does |
+//! | --- | --- |
+//! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names |
+//! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
+//! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |
+//! | `capture` | arguments, results, errors and stream items into text: the compile-time probes, the JSON writer, the value cap, the depth bound, secret names |
+//! | [`semconv`] | the names every stage writes: attribute keys, span kinds, mime types |
+//!
+//! Beside the pipeline: `setup` (configuration from the environment and from
+//! code, validation, [`init`] and its [`Guard`], [`Error`]), which configures
+//! the span and export stages; `http` (features `tower` and `reqwest`: the
+//! tower layer and the client helpers), which uses the span stage; and
+//! `__private`, the only items generated code calls.
+//!
+//! Where the coming capabilities go, each a folder of its own: credential
+//! scrubbing as `scrub/` below `capture` (the key and value rules, used by
+//! the capture writer and by the export thread's last pass over every
+//! span); the OpenTelemetry GenAI conventions as `gen_ai/` beside
+//! `openinference`, fed the same captured values; evaluations (annotations on
+//! spans, traces, sessions and documents) as `evals/` beside `export`,
+//! delivered by its thread, with a Phoenix REST client that reading traces
+//! back shares; metrics and logs as further signals beside `export`,
+//! configured by `setup`; and trace-based testing (capture in tests,
+//! snapshots, replay) as `testing/` above `span`.
+
+// Foundations: the names every stage writes.
+pub mod semconv;
+
+// The pipeline's stages, each naming only those declared before it.
 mod capture;
-mod config;
-mod console;
-mod context;
-mod context_attributes;
-pub mod describe;
-mod error;
 mod export;
-mod export_headers;
-mod future;
-mod guard;
+mod openinference;
+mod span;
+
+// Beside it.
 #[cfg(any(feature = "tower", feature = "reqwest"))]
 pub mod http;
-mod install;
-mod masking;
-mod openinference;
-mod panic_message;
-#[cfg(test)]
-mod proptests;
-mod recorder;
-pub mod semconv;
-mod span_name;
-mod stream;
-mod tail_sampling;
-mod tool_schema;
-mod tracer;
+mod setup;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use config::{Config, Protocol, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
-pub use context::{
-    bind_current_span, current_span, current_trace_id, in_current_span, CurrentSpan,
-};
-pub use context::{suppress_tracing, suppressed, SuppressGuard};
-pub use context_attributes::{
+#[cfg(test)]
+mod proptests;
+
+pub use export::stats::{stats, Stats};
+pub use export::tail::TailSampling;
+pub use export::transport::Protocol;
+pub use openinference::context_attributes::{
     using_session, using_user, ContextAttributes, ContextAttributesGuard,
 };
-pub use export::stats::{stats, Stats};
-pub use install::{init, Error, Guard};
-pub use masking::Masking;
+pub use openinference::describe;
+pub use openinference::tool_schema::ToolSchema;
+pub use openinference::Masking;
+pub use setup::{init, Config, Error, Guard, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use span::current::{
+    bind_current_span, current_span, current_trace_id, in_current_span, suppress_tracing,
+    suppressed, CurrentSpan, SuppressGuard,
+};
 pub use stack_trace_macros::{
     agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
 };
-pub use tail_sampling::TailSampling;
-pub use tool_schema::ToolSchema;
 
 /// Turns recording off (`false`) or back on (`true`) for the whole process,
 /// at run time. Off, an annotated call costs one atomic load.
 pub fn set_enabled(enabled: bool) {
-    tracer::set_disabled(!enabled);
+    span::tracer::set_disabled(!enabled);
 }
 
 /// Whether recording is on (see [`set_enabled`]).
 #[must_use]
 pub fn is_enabled() -> bool {
-    !tracer::is_disabled()
+    !span::tracer::is_disabled()
 }

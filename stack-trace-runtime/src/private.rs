@@ -5,23 +5,23 @@ pub use crate::capture::error::{
     ErrProbe, ViaDebugError, ViaDisplayError, ViaErased, ViaErasedSendSync, ViaOpaqueError,
     ViaStdError,
 };
+pub use crate::capture::inputs::Inputs;
 pub use crate::capture::probe::{
     Outcome, Probe, ViaDebug, ViaOpaque, ViaPlain, ViaResult, ViaSerialize, ViaSerializeDebug,
 };
 pub use crate::capture::secret::is_secret_name;
-pub use crate::capture::Inputs;
-pub use crate::describe::{
+pub use crate::openinference::describe::{
     DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,
     ViaDescribeDocuments, ViaDescribeLlmResponse, ViaDescribeMessages,
 };
-pub use crate::future::InContext;
-pub use crate::guard::SpanGuard;
-pub use crate::openinference::Roles;
-pub use crate::semconv::SpanKind as Kind;
-pub use crate::stream::{Tally, Traced, WrapStream};
-pub use crate::tool_schema::{
+pub use crate::openinference::tool_schema::{
     ParamSchema, SchemaProbe, ToolParameters, ViaJsonSchema, ViaNoSchema, ViaToolSchema,
 };
+pub use crate::openinference::Roles;
+pub use crate::semconv::SpanKind as Kind;
+pub use crate::span::future::InContext;
+pub use crate::span::guard::SpanGuard;
+pub use crate::span::stream::{Tally, Traced, WrapStream};
 pub use ::core::any::type_name;
 pub use ::core::option::Option::{None, Some};
 pub use ::std::boxed::Box;

@@ -4,7 +4,7 @@
 //! hundred thousand levels deep overflows the stack and aborts the process.
 //! [`Bounded`] wraps any `Serialize` value so that every nested value is
 //! serialized through a serializer that counts the depth and fails with
-//! [`TooDeep`] past [`MAX_DEPTH`], which unwinds the recursion harmlessly.
+//! an error ([`TOO_DEEP`]) past [`MAX_DEPTH`], which unwinds the recursion harmlessly.
 
 use core::fmt;
 

@@ -11,9 +11,9 @@ use core::fmt::{Debug, Display};
 use std::error::Error as StdError;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::guard::SpanGuard;
-use crate::panic_message::panic_message;
-use crate::span_name::short_type_name;
+use super::panic::panic_message;
+use super::sink::ErrorSink;
+use super::type_name::short_type_name;
 
 /// An error, described for the exception event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +109,7 @@ macro_rules! err_trait {
         $(#[$doc])*
         pub trait $name {
             /// Records the error on the span: status, exception event.
-            fn st_error(&self, span: &mut SpanGuard);
+            fn st_error<S: ErrorSink>(&self, span: &mut S);
         }
     };
 }
@@ -119,7 +119,7 @@ err_trait!(
     ViaStdError
 );
 impl<E: StdError + 'static> ViaStdError for &&&&&ErrProbe<'_, E> {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: chain_message(self.0),
@@ -134,7 +134,7 @@ err_trait!(
 impl<E: AsRef<dyn StdError + Send + Sync + 'static> + ?Sized> ViaErasedSendSync
     for &&&&ErrProbe<'_, E>
 {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         let erased: &(dyn StdError + 'static) = self.0.as_ref();
         span.record_error(&describe_erased::<E>(erased));
     }
@@ -145,7 +145,7 @@ err_trait!(
     ViaErased
 );
 impl<E: AsRef<dyn StdError + 'static> + ?Sized> ViaErased for &&&ErrProbe<'_, E> {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         span.record_error(&describe_erased::<E>(self.0.as_ref()));
     }
 }
@@ -155,7 +155,7 @@ err_trait!(
     ViaDisplayError
 );
 impl<E: Display + ?Sized> ViaDisplayError for &&ErrProbe<'_, E> {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         let error = self.0;
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
@@ -169,7 +169,7 @@ err_trait!(
     ViaDebugError
 );
 impl<E: Debug + ?Sized> ViaDebugError for &ErrProbe<'_, E> {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         let error = self.0;
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
@@ -183,7 +183,7 @@ err_trait!(
     ViaOpaqueError
 );
 impl<E: ?Sized> ViaOpaqueError for ErrProbe<'_, E> {
-    fn st_error(&self, span: &mut SpanGuard) {
+    fn st_error<S: ErrorSink>(&self, span: &mut S) {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: String::new(),

@@ -1,26 +1,40 @@
-//! Value capture: turning arguments and results into `input.value` /
-//! `output.value` strings with the right mime type.
+//! Stage 1, capture: a call's arguments, result, error and stream items
+//! turned into text, the values of `input.value` / `output.value` with their
+//! mime type.
 //!
-//! Which strategy a value gets is decided at compile time at the call site by
-//! autoref specialization (see [`probe`]): `Serialize` (falling back to
-//! `Debug` if serialization fails), else `Debug`, else the type name. Nothing
-//! here runs unless the span is recording.
+//! Takes: Rust values, by reference, at the call site. Which strategy a value
+//! gets is decided at compile time by autoref specialization ([`probe`] for
+//! values, [`error`] for `Err` values): `Serialize` (falling back to `Debug`
+//! if serialization fails), else `Debug`, else the type name.
+//!
+//! Does: writes JSON straight into a capped text buffer ([`json`], [`text`],
+//! [`limit`]), bounds the nesting depth ([`depth`]), redacts arguments named
+//! like secrets ([`secret`]), and turns a failing or panicking `Serialize`
+//! impl into a message instead of a failed call ([`mod@panic`]).
+//!
+//! Hands on: [`Captured`] text and [`inputs::Inputs`], through the traits of
+//! [`sink`], which the span stage implements. Nothing here knows about spans
+//! or OpenTelemetry, and nothing here runs unless the span records.
 
 pub(crate) mod depth;
 pub(crate) mod error;
+pub(crate) mod inputs;
 pub(crate) mod json;
 pub(crate) mod limit;
+pub(crate) mod panic;
 pub(crate) mod probe;
 pub(crate) mod secret;
+pub(crate) mod sink;
 pub(crate) mod text;
+pub(crate) mod type_name;
 
 use core::fmt::{self, Debug, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::Serialize;
 
-use crate::panic_message::panic_message;
-use crate::semconv::{MIME_JSON, MIME_TEXT, REDACTED};
+use crate::semconv::{MIME_JSON, MIME_TEXT};
+use panic::panic_message;
 use text::{serialize_top_level, TopLevel};
 
 /// A captured value ready to be written as `*.value` + `*.mime_type`.
@@ -33,7 +47,7 @@ pub struct Captured {
 }
 
 impl Captured {
-    fn text(value: String) -> Self {
+    pub(crate) fn text(value: String) -> Self {
         Self {
             value,
             mime: MIME_TEXT,
@@ -42,7 +56,7 @@ impl Captured {
 }
 
 /// Why a `Serialize` value could not be captured.
-enum SerializeFailure {
+pub(crate) enum SerializeFailure {
     Error(serde_json::Error),
     Panic(String),
 }
@@ -95,7 +109,10 @@ pub(crate) fn capture_serialize_or_debug_with<T: Serialize + ?Sized>(
 
 /// The text recorded when serialization failed: the `Debug` text, except for
 /// a value too deep to serialize (its `Debug` would recurse as deep).
-fn fallback_text<T: ?Sized>(failure: &SerializeFailure, debug: &dyn Fn() -> String) -> String {
+pub(crate) fn fallback_text<T: ?Sized>(
+    failure: &SerializeFailure,
+    debug: &dyn Fn() -> String,
+) -> String {
     match failure {
         SerializeFailure::Error(e) if depth::is_too_deep(e) => {
             format!("<{failure}; type {}>", core::any::type_name::<T>())
@@ -125,7 +142,7 @@ impl fmt::Write for CappedText {
     }
 }
 
-fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
+pub(crate) fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
     let mut out = CappedText(limit::Capped::new(limit::max_value_bytes()));
     match catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}"))) {
         Ok(Ok(())) => out.0.into_value(false),
@@ -138,285 +155,34 @@ fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
     }
 }
 
-fn opaque_text<T: ?Sized>() -> String {
+pub(crate) fn opaque_text<T: ?Sized>() -> String {
     format!("<{}>", core::any::type_name::<T>())
 }
 
-/// Builds `input.value` from the arguments of one call.
-///
-/// With [`InputShape::Single`] the one argument is recorded as itself (a
-/// string as text, a struct as JSON); with [`InputShape::Object`] all
-/// arguments form one JSON object keyed by parameter name.
-#[derive(Debug)]
-pub struct Inputs {
-    shape: InputShape,
-    json: limit::Capped,
-    single: Option<Captured>,
-    single_name: Option<&'static str>,
-    first: bool,
-    /// The arguments as whole JSON values, for kinds that read their shape.
-    values: Option<serde_json::Map<String, serde_json::Value>>,
-}
+/// Values whose `Serialize` impl fails or panics, for the unit tests.
+#[cfg(test)]
+pub(crate) mod test_values {
+    use serde::ser::Error as _;
+    use serde::Serialize;
 
-/// How the arguments of a call become `input.value`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputShape {
-    /// One argument, recorded as its own value.
-    Single,
-    /// All arguments as one JSON object.
-    Object,
-}
-
-impl Inputs {
-    /// Starts capturing arguments in the given shape.
-    #[must_use]
-    pub fn new(shape: InputShape) -> Self {
-        let mut json = limit::Capped::new(limit::max_value_bytes());
-        if shape == InputShape::Object {
-            json.push_str("{");
-        }
-        Self {
-            shape,
-            json,
-            single: None,
-            single_name: None,
-            first: true,
-            values: None,
+    pub(crate) struct Failing;
+    impl Serialize for Failing {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(S::Error::custom("no way"))
         }
     }
-
-    /// Also keep each argument as a whole JSON value (not size-capped), for
-    /// kinds that read messages, texts or documents from them.
-    pub(crate) fn keep_values(&mut self) {
-        self.values = Some(serde_json::Map::new());
-    }
-
-    /// The arguments kept by [`Inputs::keep_values`].
-    pub(crate) fn take_values(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        self.values.take()
-    }
-
-    fn keep_value(
-        &mut self,
-        name: &'static str,
-        value: impl FnOnce() -> Option<serde_json::Value>,
-    ) {
-        if let Some(values) = &mut self.values {
-            if let Some(v) = value() {
-                values.insert(name.to_owned(), v);
-            }
-        }
-    }
-
-    /// With [`InputShape::Single`], the name of the argument recorded.
-    #[must_use]
-    pub fn single_name(&self) -> Option<&'static str> {
-        self.single_name
-    }
-
-    fn key(&mut self, name: &str) {
-        // A parameter name is a Rust identifier: it holds no quote, backslash
-        // or control character, so it needs no JSON escaping.
-        debug_assert!(!name.contains(['"', '\\']) && !name.chars().any(char::is_control));
-        self.json.push_key(name, !self.first);
-        self.first = false;
-    }
-
-    fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
-        if self.shape == InputShape::Single {
-            self.single_name = Some(name);
-        }
-        if !secret {
-            return false;
-        }
-        match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(REDACTED.to_owned())),
-            InputShape::Object => {
-                self.key(name);
-                json::write_escaped(&mut self.json, REDACTED);
-            }
-        }
-        true
-    }
-
-    fn json_string(&mut self, text: &str) {
-        json::write_escaped(&mut self.json, text);
-    }
-
-    /// Records a `Serialize` argument (falling back to `Debug` if `D` allows).
-    pub(crate) fn serialize<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        secret: bool,
-        value: &T,
-        debug_fallback: Option<&dyn Fn() -> String>,
-    ) {
-        if self.redacted(name, secret) {
-            return;
-        }
-        self.keep_value(name, || {
-            catch_unwind(AssertUnwindSafe(|| {
-                serde_json::to_value(depth::Bounded::new(value)).ok()
-            }))
-            .ok()
-            .flatten()
-        });
-        match self.shape {
-            InputShape::Single => {
-                self.single = match debug_fallback {
-                    Some(debug) => capture_serialize_or_debug_with(value, debug),
-                    None => capture_serialize(value),
-                }
-                .or_else(|| Some(Captured::text(String::new())));
-            }
-            InputShape::Object => {
-                self.key(name);
-                let mark = self.json.total();
-                let result = catch_unwind(AssertUnwindSafe(|| json::write(value, &mut self.json)));
-                let failure = match result {
-                    Ok(Ok(())) => return,
-                    Ok(Err(e)) => SerializeFailure::Error(e),
-                    Err(payload) => SerializeFailure::Panic(panic_message(&*payload)),
-                };
-                self.json.truncate(mark);
-                let text = match debug_fallback {
-                    Some(debug) => fallback_text::<T>(&failure, debug),
-                    None => format!("<{failure}; type {}>", core::any::type_name::<T>()),
-                };
-                self.json_string(&text);
-            }
-        }
-    }
-
-    /// Records an argument through its `Debug` text.
-    pub(crate) fn debug<T: Debug + ?Sized>(&mut self, name: &'static str, secret: bool, value: &T) {
-        if self.redacted(name, secret) {
-            return;
-        }
-        let text = debug_text(value);
-        match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(text)),
-            InputShape::Object => {
-                self.key(name);
-                self.json_string(&text);
-            }
-        }
-    }
-
-    /// Records an argument that can only be named by its type.
-    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str, secret: bool) {
-        if self.redacted(name, secret) {
-            return;
-        }
-        let text = opaque_text::<T>();
-        match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(text)),
-            InputShape::Object => {
-                self.key(name);
-                self.json_string(&text);
-            }
-        }
-    }
-
-    /// The finished `input.value`.
-    #[must_use]
-    pub fn finish(mut self) -> Option<Captured> {
-        match self.shape {
-            InputShape::Single => self.single,
-            InputShape::Object => {
-                self.json.push_str("}");
-                Some(Captured {
-                    value: self.json.into_value(true),
-                    mime: MIME_JSON,
-                })
-            }
+    pub(crate) struct Panicking;
+    impl Serialize for Panicking {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            panic!("boom in serialize")
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::test_values::{Failing, Panicking};
     use super::*;
-    use serde::ser::Error as _;
-
-    struct Failing;
-    impl Serialize for Failing {
-        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-            Err(S::Error::custom("no way"))
-        }
-    }
-    struct Panicking;
-    impl Serialize for Panicking {
-        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-            panic!("boom in serialize")
-        }
-    }
-
-    #[test]
-    fn object_of_arguments_is_json_with_redaction() {
-        let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("query", secret::is_secret_name("query"), "rust", None);
-        inputs.serialize("top_k", secret::is_secret_name("top_k"), &3usize, None);
-        inputs.serialize("api_key", secret::is_secret_name("api_key"), "sk-123", None);
-        inputs.debug("client", secret::is_secret_name("client"), &Some(1));
-        inputs.opaque::<std::fs::File>("file", secret::is_secret_name("file"));
-        let got = inputs.finish().unwrap();
-        assert_eq!(got.mime, MIME_JSON);
-        let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
-        assert_eq!(parsed["query"], "rust");
-        assert_eq!(parsed["top_k"], 3);
-        assert_eq!(parsed["api_key"], REDACTED);
-        assert_eq!(parsed["client"], "Some(1)");
-        assert_eq!(parsed["file"], "<std::fs::File>");
-        assert!(!got.value.contains("sk-123"));
-    }
-
-    #[test]
-    fn empty_object_for_no_arguments() {
-        let got = Inputs::new(InputShape::Object).finish().unwrap();
-        assert_eq!(got.value, "{}");
-    }
-
-    #[test]
-    fn single_argument_is_its_own_value() {
-        let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize(
-            "query",
-            secret::is_secret_name("query"),
-            "how do I rotate keys?",
-            None,
-        );
-        assert_eq!(
-            inputs.finish().unwrap(),
-            Captured::text("how do I rotate keys?".into())
-        );
-        let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize(
-            "token",
-            secret::is_secret_name("token"),
-            "secret-value",
-            None,
-        );
-        assert_eq!(inputs.finish().unwrap().value, REDACTED);
-    }
-
-    #[test]
-    fn failing_serialize_falls_back_and_keeps_json_valid() {
-        let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("a", secret::is_secret_name("a"), &Failing, None);
-        inputs.serialize(
-            "b",
-            secret::is_secret_name("b"),
-            &Panicking,
-            Some(&|| "Panicking".to_owned()),
-        );
-        inputs.serialize("c", secret::is_secret_name("c"), &1, None);
-        let got = inputs.finish().unwrap();
-        let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
-        assert!(parsed["a"].as_str().unwrap().contains("no way"), "{parsed}");
-        assert_eq!(parsed["b"], "Panicking");
-        assert_eq!(parsed["c"], 1);
-    }
 
     #[test]
     fn failing_and_panicking_outputs_are_described() {

@@ -12,9 +12,9 @@ use core::fmt::Debug;
 
 use serde::Serialize;
 
-use super::{capture_debug, capture_opaque, Inputs};
-use crate::guard::SpanGuard;
-use crate::stream::Tally;
+use super::inputs::Inputs;
+use super::sink::{ItemSink, OutputSink};
+use super::{capture_debug, capture_opaque};
 
 /// Wraps a borrowed value for capture. See the module docs.
 #[derive(Debug)]
@@ -25,9 +25,9 @@ pub trait ViaSerializeDebug {
     /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
-    fn st_output(&self, span: &mut SpanGuard);
+    fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
-    fn st_item(&self, tally: &mut Tally);
+    fn st_item<S: ItemSink>(&self, tally: &mut S);
 }
 
 impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
@@ -35,11 +35,11 @@ impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
         let value = self.0;
         inputs.serialize(name, secret, value, Some(&|| capture_debug(value).value));
     }
-    fn st_output(&self, span: &mut SpanGuard) {
+    fn st_output<S: OutputSink>(&self, span: &mut S) {
         let value = self.0;
         span.output_serialize(value, Some(&|| capture_debug(value).value));
     }
-    fn st_item(&self, tally: &mut Tally) {
+    fn st_item<S: ItemSink>(&self, tally: &mut S) {
         let value = self.0;
         tally.serialize_item(value, Some(&|| capture_debug(value).value));
     }
@@ -50,19 +50,19 @@ pub trait ViaSerialize {
     /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
-    fn st_output(&self, span: &mut SpanGuard);
+    fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
-    fn st_item(&self, tally: &mut Tally);
+    fn st_item<S: ItemSink>(&self, tally: &mut S);
 }
 
 impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
         inputs.serialize(name, secret, self.0, None);
     }
-    fn st_output(&self, span: &mut SpanGuard) {
+    fn st_output<S: OutputSink>(&self, span: &mut S) {
         span.output_serialize(self.0, None);
     }
-    fn st_item(&self, tally: &mut Tally) {
+    fn st_item<S: ItemSink>(&self, tally: &mut S) {
         tally.serialize_item(self.0, None);
     }
 }
@@ -72,19 +72,19 @@ pub trait ViaDebug {
     /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
-    fn st_output(&self, span: &mut SpanGuard);
+    fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
-    fn st_item(&self, tally: &mut Tally);
+    fn st_item<S: ItemSink>(&self, tally: &mut S);
 }
 
 impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
         inputs.debug(name, secret, self.0);
     }
-    fn st_output(&self, span: &mut SpanGuard) {
-        span.set_output(Some(capture_debug(self.0)));
+    fn st_output<S: OutputSink>(&self, span: &mut S) {
+        span.output_captured(Some(capture_debug(self.0)));
     }
-    fn st_item(&self, tally: &mut Tally) {
+    fn st_item<S: ItemSink>(&self, tally: &mut S) {
         tally.text_item(|| capture_debug(self.0));
     }
 }
@@ -94,19 +94,19 @@ pub trait ViaOpaque {
     /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
     /// Records the value as the span's output.
-    fn st_output(&self, span: &mut SpanGuard);
+    fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
-    fn st_item(&self, tally: &mut Tally);
+    fn st_item<S: ItemSink>(&self, tally: &mut S);
 }
 
 impl<T: ?Sized> ViaOpaque for Probe<'_, T> {
     fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
         inputs.opaque::<T>(name, secret);
     }
-    fn st_output(&self, span: &mut SpanGuard) {
-        span.set_output(Some(capture_opaque::<T>()));
+    fn st_output<S: OutputSink>(&self, span: &mut S) {
+        span.output_captured(Some(capture_opaque::<T>()));
     }
-    fn st_item(&self, tally: &mut Tally) {
+    fn st_item<S: ItemSink>(&self, tally: &mut S) {
         tally.opaque_item::<T>();
     }
 }

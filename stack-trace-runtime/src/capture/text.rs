@@ -9,7 +9,8 @@
 
 use serde::ser::{self, Serialize};
 
-use super::json::{Compound, JsonWriter};
+use super::json::compound::Compound;
+use super::json::JsonWriter;
 use super::limit::{capped_str, max_value_bytes, Capped};
 
 /// What the top level of a value turned out to be.

@@ -9,10 +9,9 @@ use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::trace::SpanExporter as _;
 use opentelemetry_sdk::Resource;
 
-use super::{ExporterSink, Sink};
-use crate::config::{CaCertificate, Protocol};
-use crate::error::Error;
-use crate::export_headers::ExportHeaders;
+use super::error::ExportError;
+use super::sink::{ExporterSink, Sink};
+use super::transport::{CaCertificate, ExportHeaders, Protocol};
 
 /// Where and how to export.
 #[derive(Clone, Debug)]
@@ -25,19 +24,19 @@ pub(crate) struct Target {
     pub ca: Option<CaCertificate>,
 }
 
-pub(crate) fn sink(target: Target, resource: &Resource) -> Result<Box<dyn Sink>, Error> {
+pub(crate) fn sink(target: Target, resource: &Resource) -> Result<Box<dyn Sink>, ExportError> {
     match target.protocol {
         Protocol::HttpProtobuf => http_sink(&target, resource),
         #[cfg(feature = "grpc")]
         Protocol::Grpc => grpc::sink(&target, resource),
         #[cfg(not(feature = "grpc"))]
-        Protocol::Grpc => Err(Error::Exporter(
+        Protocol::Grpc => Err(ExportError::Exporter(
             "OTLP/gRPC needs the `grpc` feature of stack-trace-runtime".to_owned(),
         )),
     }
 }
 
-fn http_sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, Error> {
+fn http_sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, ExportError> {
     use opentelemetry_otlp::{Protocol as OtlpProtocol, WithHttpConfig as _};
     let headers = target
         .headers
@@ -56,13 +55,13 @@ fn http_sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, Erro
     let builder = builder.with_http_client(client.clone());
     #[cfg(not(feature = "tls"))]
     if target.ca.is_some() {
-        return Err(Error::Exporter(
+        return Err(ExportError::Exporter(
             "a CA certificate is configured, but TLS needs the `tls` feature".to_owned(),
         ));
     }
     let mut exporter = builder
         .build()
-        .map_err(|e| Error::Exporter(e.to_string()))?;
+        .map_err(|e| ExportError::Exporter(e.to_string()))?;
     exporter.set_resource(resource);
     #[cfg(feature = "tls")]
     return Ok(Box::new(HttpSink {
@@ -113,16 +112,17 @@ impl<E: opentelemetry_sdk::trace::SpanExporter> Sink for HttpSink<E> {
 /// A blocking HTTP client with rustls: the system's roots, plus the
 /// configured CA.
 #[cfg(feature = "tls")]
-fn tls_http_client(target: &Target) -> Result<reqwest::blocking::Client, Error> {
+fn tls_http_client(target: &Target) -> Result<reqwest::blocking::Client, ExportError> {
     let mut builder = reqwest::blocking::Client::builder().timeout(target.timeout);
     if let Some(ca) = &target.ca {
-        let certificate = reqwest::Certificate::from_pem(&ca.pem()?)
-            .map_err(|e| Error::Exporter(format!("the CA certificate is not valid PEM: {e}")))?;
+        let certificate = reqwest::Certificate::from_pem(&ca.pem()?).map_err(|e| {
+            ExportError::Exporter(format!("the CA certificate is not valid PEM: {e}"))
+        })?;
         builder = builder.add_root_certificate(certificate);
     }
     builder
         .build()
-        .map_err(|e| Error::Exporter(format!("cannot build the HTTPS client: {e}")))
+        .map_err(|e| ExportError::Exporter(format!("cannot build the HTTPS client: {e}")))
 }
 
 #[cfg(feature = "grpc")]
@@ -138,8 +138,7 @@ mod grpc {
     use opentelemetry_sdk::trace::{SpanData, SpanExporter as _};
     use opentelemetry_sdk::Resource;
 
-    use super::{Sink, Target};
-    use crate::error::Error;
+    use super::{ExportError, Sink, Target};
 
     struct GrpcSink {
         exporter: Option<opentelemetry_otlp::SpanExporter>,
@@ -170,14 +169,14 @@ mod grpc {
         }
     }
 
-    fn metadata(target: &Target) -> Result<tonic::metadata::MetadataMap, Error> {
+    fn metadata(target: &Target) -> Result<tonic::metadata::MetadataMap, ExportError> {
         let mut map = tonic::metadata::MetadataMap::new();
         for (name, value) in target.headers.iter() {
             let key = tonic::metadata::MetadataKey::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::Exporter(format!("`{name}` is not a valid gRPC metadata key"))
+                ExportError::Exporter(format!("`{name}` is not a valid gRPC metadata key"))
             })?;
             let value = value.parse().map_err(|_| {
-                Error::Exporter(format!("the value of `{name}` is not valid gRPC metadata"))
+                ExportError::Exporter(format!("the value of `{name}` is not valid gRPC metadata"))
             })?;
             map.insert(key, value);
         }
@@ -187,25 +186,25 @@ mod grpc {
     /// A channel over TLS: the system's roots plus the configured CA, and
     /// the exporter's timeout (the exporter cannot set it on a given channel).
     #[cfg(feature = "tls")]
-    fn tls_channel(target: &Target) -> Result<tonic::transport::Channel, Error> {
+    fn tls_channel(target: &Target) -> Result<tonic::transport::Channel, ExportError> {
         let mut tls = tonic::transport::ClientTlsConfig::new().with_native_roots();
         if let Some(ca) = &target.ca {
             tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(ca.pem()?));
         }
         let endpoint = tonic::transport::Endpoint::from_shared(target.url.clone())
-            .map_err(|e| Error::Exporter(format!("invalid gRPC endpoint: {e}")))?
+            .map_err(|e| ExportError::Exporter(format!("invalid gRPC endpoint: {e}")))?
             .timeout(target.timeout)
             .connect_timeout(target.timeout)
             .tls_config(tls)
-            .map_err(|e| Error::Exporter(format!("cannot set up TLS for gRPC: {e}")))?;
+            .map_err(|e| ExportError::Exporter(format!("cannot set up TLS for gRPC: {e}")))?;
         Ok(endpoint.connect_lazy())
     }
 
-    pub(super) fn sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, Error> {
+    pub(super) fn sink(target: &Target, resource: &Resource) -> Result<Box<dyn Sink>, ExportError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Exporter(format!("cannot start the gRPC runtime: {e}")))?;
+            .map_err(|e| ExportError::Exporter(format!("cannot start the gRPC runtime: {e}")))?;
         let _entered = runtime.enter();
         let builder = opentelemetry_otlp::SpanExporter::builder()
             .with_tonic()
@@ -220,7 +219,7 @@ mod grpc {
         };
         let mut exporter = builder
             .build()
-            .map_err(|e| Error::Exporter(e.to_string()))?;
+            .map_err(|e| ExportError::Exporter(e.to_string()))?;
         exporter.set_resource(resource);
         drop(_entered);
         Ok(Box::new(GrpcSink {

@@ -9,8 +9,9 @@ use opentelemetry::Context;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
-use super::WorkerHandle;
-use crate::error::Error;
+use super::error::ExportError;
+use super::handle::WorkerHandle;
+use crate::openinference::context_attributes;
 
 #[derive(Debug)]
 pub(crate) struct StackProcessor {
@@ -24,9 +25,9 @@ impl StackProcessor {
     }
 }
 
-fn sdk_error(e: Error) -> OTelSdkError {
+fn sdk_error(e: ExportError) -> OTelSdkError {
     match e {
-        Error::Timeout { after, .. } => OTelSdkError::Timeout(after),
+        ExportError::Timeout { after, .. } => OTelSdkError::Timeout(after),
         other => OTelSdkError::InternalFailure(other.to_string()),
     }
 }
@@ -35,7 +36,7 @@ impl SpanProcessor for StackProcessor {
     /// Stamps the scope's context attributes (session, user, metadata, tags,
     /// prompt template) before anything else is recorded on the span.
     fn on_start(&self, span: &mut Span, cx: &Context) {
-        if let Some(attributes) = crate::context_attributes::stamp(cx) {
+        if let Some(attributes) = context_attributes::stamp(cx) {
             opentelemetry::trace::Span::set_attributes(span, attributes);
         }
     }

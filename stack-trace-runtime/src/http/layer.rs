@@ -12,7 +12,8 @@ use pin_project_lite::pin_project;
 use super::server_span::ServerSpan;
 use super::traced_body::TracedBody;
 use super::TRACE_ID_HEADER;
-use crate::panic_message::panic_message;
+use crate::capture::panic::panic_message;
+use crate::openinference::context_attributes::ContextAttributes;
 
 /// Who a request is for: `user.id` and `session.id` for the request's span
 /// and every span of its trace. Return it from [`TraceLayer::identify`], or
@@ -51,11 +52,11 @@ impl RequestIdentity {
         }
     }
 
-    pub(crate) fn context_attributes(&self) -> Option<crate::ContextAttributes> {
+    pub(crate) fn context_attributes(&self) -> Option<ContextAttributes> {
         if self.user_id.is_none() && self.session_id.is_none() {
             return None;
         }
-        let mut scope = crate::ContextAttributes::new();
+        let mut scope = ContextAttributes::new();
         if let Some(user) = &self.user_id {
             scope = scope.user_id(user.clone());
         }

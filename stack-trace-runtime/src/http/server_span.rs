@@ -7,8 +7,9 @@ use opentelemetry::trace::{SpanBuilder, SpanKind, Status, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
 use super::layer::RequestIdentity;
+use crate::openinference::context_attributes;
 use crate::semconv;
-use crate::tracer;
+use crate::span::tracer;
 
 /// HTTP methods OpenTelemetry names as they are; others are `_OTHER`.
 const KNOWN_METHODS: &[&str] = &[
@@ -138,7 +139,7 @@ impl ServerSpan {
         };
         if let Some(scope) = scope {
             // Every span the handler starts carries them too.
-            cx = crate::context_attributes::merged_into(&cx, scope);
+            cx = context_attributes::merged_into(&cx, scope);
         }
         let context = cx.span().span_context().clone();
         let trace_id = context

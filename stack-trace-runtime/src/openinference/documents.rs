@@ -112,10 +112,17 @@ pub(crate) fn flatten_documents(prefix: &str, list: &Value, out: &mut Vec<KeyVal
     index
 }
 
+/// `retrieval.documents.*` from a retriever's output.
+pub(crate) fn retrieval_documents(output: &Value) -> Vec<KeyValue> {
+    let mut out = Vec::new();
+    flatten_documents(keys::RETRIEVAL_DOCUMENTS, output, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::get;
     use super::*;
-    use crate::openinference::test_support::get;
     use opentelemetry::Value as OtelValue;
     use serde_json::json;
 

@@ -223,8 +223,8 @@ pub(crate) fn system_from_model(model: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::get;
     use super::*;
-    use crate::openinference::test_support::get;
     use opentelemetry::Value as OtelValue;
     use serde_json::json;
 

@@ -1,4 +1,5 @@
-//! Span names: `function` for free functions, `Type::method` for methods.
+//! Short names of Rust types: what an opaque value, an error's
+//! `exception.type` and a method's span name show of a type.
 
 use std::borrow::Cow;
 
@@ -9,7 +10,7 @@ use std::borrow::Cow;
 /// because `Error` alone says nothing: `std::io::error::Error` becomes
 /// `io::Error`, `serde_json::error::Error` becomes `serde_json::Error`.
 #[must_use]
-pub fn short_type_name(full: &'static str) -> Cow<'static, str> {
+pub(crate) fn short_type_name(full: &'static str) -> Cow<'static, str> {
     let without_generics = full.split('<').next().unwrap_or(full);
     let mut segments = without_generics.rsplit("::");
     let last = segments.next().unwrap_or(without_generics);
@@ -19,19 +20,6 @@ pub fn short_type_name(full: &'static str) -> Cow<'static, str> {
         }
     }
     Cow::Borrowed(last)
-}
-
-/// `Type::method`, where `Type` is the short name of the receiver's type.
-#[must_use]
-pub fn method_span_name(type_name: &'static str, method: &str) -> String {
-    let short = short_type_name(type_name);
-    let ty = short.trim_start_matches('&');
-    let ty = ty.strip_prefix("mut ").unwrap_or(ty);
-    let mut name = String::with_capacity(ty.len() + 2 + method.len());
-    name.push_str(ty);
-    name.push_str("::");
-    name.push_str(method);
-    name
 }
 
 #[cfg(test)]
@@ -59,10 +47,5 @@ mod tests {
         );
         assert_eq!(short_type_name("Error"), "Error");
         assert_eq!(short_type_name("app::MyError"), "MyError");
-    }
-
-    #[test]
-    fn method_names() {
-        assert_eq!(method_span_name("app::Agent<u8>", "run"), "Agent::run");
     }
 }

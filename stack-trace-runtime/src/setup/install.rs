@@ -10,13 +10,14 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::resource::{Resource, TelemetryResourceDetector};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanLimits};
 
-use crate::config::{Config, Sampling};
-pub use crate::error::Error;
+use super::config::Config;
+use super::error::Error;
+use super::sampling::Sampling;
 use crate::export::processor::StackProcessor;
 use crate::export::{ExporterFactory, WorkerHandle, WorkerSettings};
-use crate::recorder::Recording;
 use crate::semconv;
-use crate::tracer;
+use crate::span::recorder::Recording;
+use crate::span::tracer;
 
 /// Attributes per span: the SDK's default of 128 is too few for a flattened
 /// chat transcript (Python's OpenInference provider uses the same figure).
@@ -247,7 +248,7 @@ impl Guard {
     /// [`Error::Timeout`] when the exporter did not finish in time.
     pub fn flush(&self) -> Result<(), Error> {
         match &self.installation.worker {
-            Some(worker) => worker.flush(self.installation.shutdown_timeout),
+            Some(worker) => Ok(worker.flush(self.installation.shutdown_timeout)?),
             None => Ok(()),
         }
     }

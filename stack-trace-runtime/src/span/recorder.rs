@@ -11,7 +11,7 @@
 //! tracer clone per span, the processor chain, growing the attribute list
 //! from empty. It also knows which of its attributes were set by hand: when
 //! none were, there is no precedence to resolve, and the span goes to the
-//! export thread marked as resolved (see `export::precedence`).
+//! export thread marked as resolved (see `crate::export::precedence`).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -26,8 +26,10 @@ use opentelemetry_sdk::trace::{
     SpanEvents, SpanLimits, SpanLinks,
 };
 
+use super::tracer::SCOPE;
 use crate::export::precedence::{self, OUTCOME_MARKER};
 use crate::export::WorkerHandle;
+use crate::openinference::context_attributes;
 
 /// What the annotated calls need of the installed provider.
 #[derive(Debug)]
@@ -134,7 +136,7 @@ impl Recorder {
         if !result.attributes.is_empty() {
             attributes.extend(result.attributes);
         }
-        let stamped = crate::context_attributes::stamp(parent);
+        let stamped = context_attributes::stamp(parent);
         let unresolved = stamped.is_some();
         if let Some(stamped) = stamped {
             attributes.extend(stamped);
@@ -212,7 +214,7 @@ impl Recorder {
                 events,
                 links,
                 status: std::mem::take(&mut self.status),
-                instrumentation_scope: crate::tracer::SCOPE.clone(),
+                instrumentation_scope: SCOPE.clone(),
             },
             true,
         );

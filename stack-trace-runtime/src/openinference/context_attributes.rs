@@ -25,6 +25,8 @@ use opentelemetry::trace::{FutureExt as _, WithContext};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use serde::Serialize;
 
+use crate::capture::depth::Bounded;
+
 /// The attributes a scope gives to every span started inside it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContextAttributes {
@@ -43,7 +45,7 @@ fn non_empty(s: impl Into<String>) -> Option<String> {
 }
 
 fn json_object<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    match serde_json::to_value(crate::capture::depth::Bounded::new(value)) {
+    match serde_json::to_value(Bounded::new(value)) {
         Ok(serde_json::Value::Object(map)) if !map.is_empty() => {
             Some(serde_json::Value::Object(map).to_string())
         }

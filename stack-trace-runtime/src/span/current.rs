@@ -7,6 +7,8 @@ use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, WithContext};
 
 use opentelemetry::{Context, Key, KeyValue, Value};
 
+use crate::semconv;
+
 /// The trace id of the current span as 32 lower-case hex digits, or `None`
 /// outside any span.
 ///
@@ -60,8 +62,8 @@ impl CurrentSpan {
     /// `application/json`), replacing what the macro captured.
     pub fn set_input(&self, value: impl Into<String>, mime_type: &'static str) {
         self.cx.span().set_attributes([
-            KeyValue::new(crate::semconv::INPUT_VALUE, value.into()),
-            KeyValue::new(crate::semconv::INPUT_MIME_TYPE, mime_type),
+            KeyValue::new(semconv::INPUT_VALUE, value.into()),
+            KeyValue::new(semconv::INPUT_MIME_TYPE, mime_type),
         ]);
     }
 
@@ -69,8 +71,8 @@ impl CurrentSpan {
     /// record the function's result.
     pub fn set_output(&self, value: impl Into<String>, mime_type: &'static str) {
         self.cx.span().set_attributes([
-            KeyValue::new(crate::semconv::OUTPUT_VALUE, value.into()),
-            KeyValue::new(crate::semconv::OUTPUT_MIME_TYPE, mime_type),
+            KeyValue::new(semconv::OUTPUT_VALUE, value.into()),
+            KeyValue::new(semconv::OUTPUT_MIME_TYPE, mime_type),
         ]);
     }
 

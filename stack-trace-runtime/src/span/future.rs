@@ -7,8 +7,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use pin_project_lite::pin_project;
 
-use crate::guard::SpanGuard;
-use crate::panic_message::panic_message;
+use super::guard::SpanGuard;
+use crate::capture::panic::panic_message;
 
 pin_project! {
     /// An async body running inside its span. Not public API.

@@ -15,7 +15,7 @@ use opentelemetry::trace::{SpanBuilder, Tracer as _, TracerProvider as _};
 use opentelemetry::{Context, InstrumentationScope};
 use opentelemetry_sdk::trace::SdkTracer;
 
-use crate::recorder::Recording;
+use super::recorder::Recording;
 
 /// Tracing is off (`OTEL_SDK_DISABLED=true`, or switched off at run time).
 const DISABLED: u8 = 1;
@@ -58,7 +58,7 @@ pub(crate) fn is_disabled() -> bool {
 }
 
 /// Installs (or removes, with `None`) the tracer of our own provider, and
-/// what the annotated calls' [`crate::recorder::Recorder`] needs of it.
+/// what the annotated calls' [`super::recorder::Recorder`] needs of it.
 pub(crate) fn install(installed: Option<(SdkTracer, Recording)>, always_off: bool) {
     set_flag(ALWAYS_OFF, installed.is_some() && always_off);
     let (tracer, recording) = installed.unzip();

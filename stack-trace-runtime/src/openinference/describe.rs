@@ -30,10 +30,9 @@
 use opentelemetry::KeyValue;
 use serde_json::Value;
 
-use crate::guard::SpanGuard;
-use crate::openinference::documents::flatten_documents;
-use crate::openinference::keys;
-use crate::openinference::messages::flatten_messages;
+use super::documents::flatten_documents;
+use super::keys;
+use super::messages::flatten_messages;
 
 /// One chat message, as OpenInference records it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -219,6 +218,22 @@ pub(crate) fn documents_attributes(prefix: &str, documents: &[Document]) -> Vec<
     out
 }
 
+/// Where described values go: the span stage implements it. Not public API.
+#[doc(hidden)]
+pub trait DescribeSink {
+    /// A response described by its [`DescribeLlmResponse`] impl.
+    fn describe_llm_response(
+        &mut self,
+        messages: Vec<Message>,
+        usage: Option<TokenUsage>,
+        model: Option<String>,
+    );
+    /// Input messages described by their [`DescribeMessages`] impl.
+    fn describe_input_messages(&mut self, messages: &[Message]);
+    /// Documents described by their [`DescribeDocuments`] impl.
+    fn describe_documents(&mut self, documents: &[Document]);
+}
+
 /// Wraps a borrowed value to ask whether it describes itself. Not public API.
 #[derive(Debug)]
 #[doc(hidden)]
@@ -230,10 +245,10 @@ macro_rules! describe_probe {
         /// Not public API.
         pub trait $via {
             /// Not public API.
-            fn $method(&self, span: &mut SpanGuard);
+            fn $method<S: DescribeSink>(&self, span: &mut S);
         }
         impl<T: $bound + ?Sized> $via for &DescribeProbe<'_, T> {
-            fn $method(&self, $span: &mut SpanGuard) {
+            fn $method<S: DescribeSink>(&self, $span: &mut S) {
                 let $value = self.0;
                 $body
             }
@@ -242,10 +257,10 @@ macro_rules! describe_probe {
         /// Not public API.
         pub trait $none {
             /// Not public API.
-            fn $method(&self, span: &mut SpanGuard);
+            fn $method<S: DescribeSink>(&self, span: &mut S);
         }
         impl<T: ?Sized> $none for DescribeProbe<'_, T> {
-            fn $method(&self, _: &mut SpanGuard) {}
+            fn $method<S: DescribeSink>(&self, _: &mut S) {}
         }
     };
 }

@@ -6,6 +6,8 @@
 //! decision memory's size cap; every early decision is counted in
 //! [`super::stats`].
 
+mod settings;
+
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -13,7 +15,8 @@ use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry_sdk::trace::SpanData;
 
 use super::stats;
-use crate::tail_sampling::{ratio_keeps, TailSampling};
+use settings::ratio_keeps;
+pub use settings::TailSampling;
 
 /// Why a trace was decided before its local root ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

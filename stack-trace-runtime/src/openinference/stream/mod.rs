@@ -8,7 +8,13 @@
 //! value cap (a marker says so), and at most [`MAX_PARTS`] choices, blocks
 //! and tool calls are kept.
 
+mod anthropic;
+mod openai;
+
 use serde_json::{json, Map, Value};
+
+use anthropic::{absorb_anthropic, anthropic_block, Block};
+use openai::{absorb_openai_choice, openai_choice, Choice};
 
 /// At most this many choices, content blocks or tool calls per response.
 pub(crate) const MAX_PARTS: usize = 128;
@@ -48,36 +54,6 @@ impl Bounded {
             )
         }
     }
-}
-
-#[derive(Debug, Default)]
-struct ToolCall {
-    id: Option<String>,
-    name: Option<String>,
-    arguments: Bounded,
-}
-
-#[derive(Debug, Default)]
-struct Choice {
-    index: u64,
-    role: Option<String>,
-    content: Bounded,
-    has_content: bool,
-    tool_calls: Vec<(u64, ToolCall)>,
-    finish_reason: Option<String>,
-}
-
-#[derive(Debug)]
-enum Block {
-    Text(Bounded),
-    Thinking(Bounded),
-    ToolUse {
-        id: Option<String>,
-        name: Option<String>,
-        input: Bounded,
-        /// The input given whole at the block's start (usually `{}`).
-        initial: Value,
-    },
 }
 
 /// Which kind of stream this is, decided by its first recognised item.
@@ -229,199 +205,6 @@ impl LlmStream {
             }
         }
         Some(Value::Object(out))
-    }
-}
-
-fn absorb_openai_choice(choices: &mut Vec<Choice>, delta_choice: &Value, cap: usize) {
-    let index = index_of(delta_choice);
-    let position = match choices.iter().position(|c| c.index == index) {
-        Some(p) => p,
-        None if choices.len() < MAX_PARTS => {
-            choices.push(Choice {
-                index,
-                ..Choice::default()
-            });
-            choices.len() - 1
-        }
-        None => return,
-    };
-    let choice = &mut choices[position];
-    if let Some(reason) = str_of(delta_choice, "finish_reason") {
-        choice.finish_reason = Some(reason);
-    }
-    let Some(delta) = delta_choice.get("delta") else {
-        return;
-    };
-    if let Some(role) = str_of(delta, "role") {
-        choice.role = Some(role);
-    }
-    if let Some(content) = delta.get("content").and_then(Value::as_str) {
-        choice.has_content = true;
-        choice.content.push(content, cap);
-    }
-    for call in delta
-        .get("tool_calls")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let call_index = index_of(call);
-        let slot = match choice.tool_calls.iter().position(|(i, _)| *i == call_index) {
-            Some(p) => p,
-            None if choice.tool_calls.len() < MAX_PARTS => {
-                choice.tool_calls.push((call_index, ToolCall::default()));
-                choice.tool_calls.len() - 1
-            }
-            None => continue,
-        };
-        let tool = &mut choice.tool_calls[slot].1;
-        if let Some(id) = str_of(call, "id") {
-            tool.id = Some(id);
-        }
-        if let Some(function) = call.get("function") {
-            if let Some(name) = str_of(function, "name") {
-                tool.name = Some(name);
-            }
-            if let Some(fragment) = function.get("arguments").and_then(Value::as_str) {
-                tool.arguments.push(fragment, cap);
-            }
-        }
-    }
-}
-
-fn openai_choice(choice: &Choice) -> Value {
-    let mut message = Map::new();
-    message.insert(
-        "role".to_owned(),
-        json!(choice.role.as_deref().unwrap_or("assistant")),
-    );
-    message.insert(
-        "content".to_owned(),
-        if choice.has_content {
-            json!(choice.content.finish())
-        } else {
-            Value::Null
-        },
-    );
-    if !choice.tool_calls.is_empty() {
-        let calls: Vec<Value> = choice
-            .tool_calls
-            .iter()
-            .map(|(_, call)| {
-                json!({
-                    "id": call.id,
-                    "type": "function",
-                    "function": {"name": call.name, "arguments": call.arguments.finish()},
-                })
-            })
-            .collect();
-        message.insert("tool_calls".to_owned(), Value::Array(calls));
-    }
-    json!({
-        "index": choice.index,
-        "message": message,
-        "finish_reason": choice.finish_reason,
-    })
-}
-
-fn absorb_anthropic(
-    blocks: &mut Vec<(u64, Block)>,
-    stop_reason: &mut Option<String>,
-    usage: &mut Map<String, Value>,
-    kind: &str,
-    item: &Value,
-    cap: usize,
-) {
-    let mut merge_usage = |u: Option<&Value>| {
-        if let Some(Value::Object(u)) = u {
-            for (k, v) in u {
-                if !v.is_null() {
-                    usage.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    };
-    match kind {
-        "message_start" => merge_usage(item.get("message").and_then(|m| m.get("usage"))),
-        "message_delta" => {
-            if let Some(reason) = item.get("delta").and_then(|d| str_of(d, "stop_reason")) {
-                *stop_reason = Some(reason);
-            }
-            merge_usage(item.get("usage"));
-        }
-        "content_block_start" => {
-            if blocks.len() >= MAX_PARTS {
-                return;
-            }
-            let block = item.get("content_block").cloned().unwrap_or(Value::Null);
-            let mut text = Bounded::default();
-            let new = match block.get("type").and_then(Value::as_str) {
-                Some("tool_use") => Block::ToolUse {
-                    id: str_of(&block, "id"),
-                    name: str_of(&block, "name"),
-                    input: Bounded::default(),
-                    initial: block.get("input").cloned().unwrap_or(Value::Null),
-                },
-                Some("thinking") => {
-                    if let Some(t) = block.get("thinking").and_then(Value::as_str) {
-                        text.push(t, cap);
-                    }
-                    Block::Thinking(text)
-                }
-                _ => {
-                    if let Some(t) = block.get("text").and_then(Value::as_str) {
-                        text.push(t, cap);
-                    }
-                    Block::Text(text)
-                }
-            };
-            blocks.push((index_of(item), new));
-        }
-        "content_block_delta" => {
-            let index = index_of(item);
-            let Some((_, block)) = blocks.iter_mut().find(|(i, _)| *i == index) else {
-                return;
-            };
-            let delta = item.get("delta").unwrap_or(&Value::Null);
-            match block {
-                Block::Text(text) => {
-                    if let Some(t) = delta.get("text").and_then(Value::as_str) {
-                        text.push(t, cap);
-                    }
-                }
-                Block::Thinking(text) => {
-                    if let Some(t) = delta.get("thinking").and_then(Value::as_str) {
-                        text.push(t, cap);
-                    }
-                }
-                Block::ToolUse { input, .. } => {
-                    if let Some(t) = delta.get("partial_json").and_then(Value::as_str) {
-                        input.push(t, cap);
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn anthropic_block(block: &Block) -> Value {
-    match block {
-        Block::Text(text) => json!({"type": "text", "text": text.finish()}),
-        Block::Thinking(text) => json!({"type": "thinking", "thinking": text.finish()}),
-        Block::ToolUse {
-            id,
-            name,
-            input,
-            initial,
-        } => {
-            let input = if input.text.is_empty() {
-                initial.clone()
-            } else {
-                serde_json::from_str(&input.text).unwrap_or_else(|_| json!(input.finish()))
-            };
-            json!({"type": "tool_use", "id": id, "name": name, "input": input})
-        }
     }
 }
 

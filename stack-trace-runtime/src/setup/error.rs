@@ -1,6 +1,8 @@
-//! The error type of configuration and start-up.
+//! [`Error`]: the error type of configuration, start-up, flush and shutdown.
 
 use core::fmt;
+
+use crate::export::ExportError;
 
 /// Why tracing could not be set up as configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +66,16 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<ExportError> for Error {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Exporter(message) => Self::Exporter(message),
+            ExportError::Worker(message) => Self::Worker(message),
+            ExportError::Timeout { operation, after } => Self::Timeout { operation, after },
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,50 @@
+//! JSON string literals, escaped exactly as `serde_json` escapes them.
+
+use super::Capped;
+
+/// Whether a byte must be escaped in a JSON string (`"`, `\\`, controls).
+const fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// `text` as a JSON string literal, escaped as `serde_json` escapes.
+pub(crate) fn write_escaped(out: &mut Capped, text: &str) {
+    let bytes = text.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| needs_escape(b)) else {
+        out.push_quoted(text);
+        return;
+    };
+    out.push_str("\"");
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate().skip(first) {
+        if !needs_escape(byte) {
+            continue;
+        }
+        // `i` is an ASCII byte's index, so both slices end on a char boundary.
+        out.push_str(&text[start..i]);
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let unicode = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xf)],
+                ];
+                out.push_str(core::str::from_utf8(&unicode).unwrap_or_default());
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push_str("\"");
+}

@@ -1,0 +1,189 @@
+//! Compact JSON, written from serde's data model straight into a capped
+//! `String`.
+//!
+//! Captured values used to go through `serde_json::to_writer` into a byte
+//! buffer, then through `String::from_utf8`, and through a wrapper bounding
+//! the nesting depth. This writer does all three jobs in one pass without
+//! unsafe code: every piece it appends is already a `&str` (strings are
+//! escaped slice by slice, numbers come from `itoa` and `zmij`, the same
+//! crates `serde_json` uses), so the result needs no UTF-8 validation; it
+//! counts the depth itself; and [`Capped`] keeps at most the cap.
+//!
+//! The output is byte for byte what `serde_json::to_string` writes (tested
+//! against it, property-based, in `proptests.rs`): the same escapes, `null`
+//! for non-finite floats, integer, bool and float map keys quoted, the same
+//! errors for keys that cannot be strings.
+
+use serde::ser::{self, Serialize};
+
+// Before the modules that use it (macros are scoped by text order).
+/// The ten integer methods of a serializer, each `$body` with the serializer
+/// and the value (an `itoa::Integer`).
+macro_rules! integers {
+    (|$ser:ident, $v:ident| $body:expr) => {
+        integers!(@each |$ser, $v| $body;
+            serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+            serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_u128: u128);
+    };
+    (@each |$ser:ident, $v:ident| $body:expr; $($method:ident: $ty:ty),*) => {$(
+        fn $method(self, $v: $ty) -> Result<(), Error> {
+            let $ser = self;
+            $body
+        }
+    )*};
+}
+
+pub(crate) mod compound;
+mod escape;
+mod map_key;
+mod serializer;
+
+use super::depth::{MAX_DEPTH, TOO_DEEP};
+use super::limit::Capped;
+pub(crate) use escape::write_escaped;
+
+/// The error type: `serde_json`'s, so failures read the same as before.
+pub(crate) type Error = serde_json::Error;
+
+/// Writes `value` as compact JSON into `out`.
+pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Capped) -> Result<(), Error> {
+    value.serialize(&mut JsonWriter::new(out))
+}
+
+/// The serializer. `depth` counts the open arrays and objects.
+pub(crate) struct JsonWriter<'a> {
+    out: &'a mut Capped,
+    depth: usize,
+}
+
+impl<'a> JsonWriter<'a> {
+    pub(crate) fn new(out: &'a mut Capped) -> Self {
+        Self { out, depth: 0 }
+    }
+
+    /// Opens an array or object: `open` is its first characters.
+    fn open(&mut self, open: &str) -> Result<(), Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ser::Error::custom(TOO_DEEP));
+        }
+        self.depth += 1;
+        self.out.push_str(open);
+        Ok(())
+    }
+
+    fn close(&mut self, close: &str) {
+        self.depth -= 1;
+        self.out.push_str(close);
+    }
+
+    /// A JSON string literal.
+    fn string(&mut self, text: &str) {
+        write_escaped(self.out, text);
+    }
+
+    fn integer(&mut self, v: impl itoa::Integer) {
+        self.out.push_str(itoa::Buffer::new().format(v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+
+    use super::*;
+
+    fn ours<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+        let mut out = Capped::new(1 << 20);
+        write(value, &mut out).map_err(|e| e.to_string())?;
+        Ok(out.into_value(true))
+    }
+
+    fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) {
+        let expected = serde_json::to_string(value).map_err(|e| e.to_string());
+        assert_eq!(ours(value), expected);
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Unit,
+        New(u8),
+        Tuple(u8, &'static str),
+        Struct { a: f64, b: Option<bool> },
+    }
+
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        id: &'a str,
+        score: f32,
+        tags: Vec<&'a str>,
+        #[serde(with = "serde_bytes_like")]
+        raw: Vec<u8>,
+        unit: (),
+        nested: Option<Box<Doc<'a>>>,
+    }
+
+    mod serde_bytes_like {
+        pub(super) fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(v)
+        }
+    }
+
+    #[test]
+    fn every_shape_matches_serde_json() {
+        same_as_serde_json(&Shape::Unit);
+        same_as_serde_json(&Shape::New(7));
+        same_as_serde_json(&Shape::Tuple(1, "x"));
+        same_as_serde_json(&Shape::Struct { a: 0.1, b: None });
+        same_as_serde_json(&vec![Shape::Unit, Shape::New(1)]);
+        same_as_serde_json(&Doc {
+            id: "a\"b\\c\n\u{1}\u{7f}é😀",
+            score: 0.3,
+            tags: vec!["x", ""],
+            raw: vec![0, 255],
+            unit: (),
+            nested: Some(Box::new(Doc {
+                id: "inner",
+                score: f32::NAN,
+                tags: vec![],
+                raw: vec![],
+                unit: (),
+                nested: None,
+            })),
+        });
+        same_as_serde_json(&(1u128 << 100, -5i128, 'c', 1e300, f64::INFINITY, -0.0));
+        same_as_serde_json(&[f32::MIN_POSITIVE, 1.0, 123_456.79]);
+    }
+
+    #[test]
+    fn map_keys_match_serde_json() {
+        let ints: BTreeMap<i32, u8> = [(-1, 1), (2, 2)].into();
+        same_as_serde_json(&ints);
+        let bools: BTreeMap<bool, u8> = [(true, 1)].into();
+        same_as_serde_json(&bools);
+        let chars: BTreeMap<char, u8> = [('"', 1)].into();
+        same_as_serde_json(&chars);
+        let tuples: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        assert!(ours(&tuples).unwrap_err().contains("key must be a string"));
+        assert!(serde_json::to_string(&tuples).is_err());
+    }
+
+    #[test]
+    fn every_control_character_is_escaped_as_serde_json_does() {
+        let all: String = (0u8..0x80).map(char::from).collect();
+        same_as_serde_json(&all);
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let mut deep = serde_json::Value::Null;
+        for _ in 0..MAX_DEPTH {
+            deep = serde_json::Value::Array(vec![deep]);
+        }
+        assert!(ours(&deep).is_ok());
+        let deeper = serde_json::Value::Array(vec![deep]);
+        assert!(ours(&deeper).unwrap_err().contains(TOO_DEEP));
+    }
+}

@@ -1,0 +1,59 @@
+//! [`Roles`]: which parameter of an annotated function plays which
+//! OpenInference role (messages, tools, model, texts, query, documents), from
+//! the macro's arguments and the parameter names.
+
+use serde_json::{Map, Value};
+
+/// How an annotated function's parameters map to OpenInference roles, from
+/// the macro's arguments and the parameter names. Not public API.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Roles {
+    /// The parameter holding the chat messages (or a request with `messages`).
+    pub messages: Option<&'static str>,
+    /// The parameter holding tool definitions.
+    pub tools: Option<&'static str>,
+    /// The parameter holding the model name.
+    pub model_param: Option<&'static str>,
+    /// `#[llm(model = "...")]`.
+    pub model: Option<&'static str>,
+    /// `#[llm(provider = "...")]`.
+    pub provider: Option<&'static str>,
+    /// `#[llm(system = "...")]`.
+    pub system: Option<&'static str>,
+    /// `#[llm(params(...))]`: the invocation parameters; `None`: every scalar one.
+    pub params: Option<&'static [&'static str]>,
+    /// The parameter holding the texts to embed (`#[embedding]`).
+    pub input: Option<&'static str>,
+    /// The parameter holding the query (`#[reranker]`).
+    pub query: Option<&'static str>,
+    /// The parameter holding the candidate documents (`#[reranker]`).
+    pub documents: Option<&'static str>,
+    /// The parameter holding the number of results wanted (`#[reranker]`).
+    pub top_k: Option<&'static str>,
+}
+
+impl Roles {
+    /// No roles: every field `None`.
+    pub const NONE: Self = Self {
+        messages: None,
+        tools: None,
+        model_param: None,
+        model: None,
+        provider: None,
+        system: None,
+        params: None,
+        input: None,
+        query: None,
+        documents: None,
+        top_k: None,
+    };
+
+    pub(crate) fn model_from(&self, args: &Map<String, Value>) -> Option<String> {
+        self.model.map(str::to_owned).or_else(|| {
+            self.model_param
+                .and_then(|p| args.get(p))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+    }
+}

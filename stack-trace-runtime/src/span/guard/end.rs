@@ -1,0 +1,63 @@
+//! Ending the span, exactly once: after the body completed ([`SpanGuard::finish`]),
+//! after a panic, or when the guard is dropped unfinished (cancelled).
+
+use opentelemetry::trace::{Status, TraceContextExt as _};
+use opentelemetry::KeyValue;
+
+use super::{Pending, SpanGuard, State, NO_ROLES};
+use crate::openinference;
+use crate::semconv::{self, SpanKind};
+
+impl SpanGuard {
+    pub(super) fn end(&mut self) {
+        // Ended in place: moving the state out would copy it whole.
+        match &mut self.state {
+            State::Off | State::Ended => return,
+            State::Recording(Pending::Ours(span)) => opentelemetry::trace::Span::end(span),
+            State::Recording(Pending::Global(span)) => opentelemetry::trace::Span::end(span),
+            State::Current {
+                cx,
+                recording: true,
+            } => cx.span().end(),
+            State::Current { .. } => {}
+        }
+        self.state = State::Ended;
+    }
+
+    /// Ends the span after the body completed (status OK unless an error was
+    /// recorded).
+    pub fn finish(&mut self) {
+        self.mark_outcome();
+        if self.kind == SpanKind::Llm && !self.identity_written && self.is_recording() {
+            let identity = openinference::llm_identity(
+                self.roles.unwrap_or(&NO_ROLES),
+                None,
+                None,
+                self.requested_model.as_deref(),
+            );
+            self.identity_written = true;
+            self.write_attributes(identity);
+        }
+        if !self.errored {
+            self.with_span(|span| span.set_status(Status::Ok));
+        }
+        self.end();
+    }
+}
+
+impl Drop for SpanGuard {
+    fn drop(&mut self) {
+        if !self.is_recording() {
+            return;
+        }
+        if std::thread::panicking() {
+            self.record_panic("panicked while the span was open".to_owned());
+            return;
+        }
+        self.with_span(|span| {
+            span.add_event(semconv::CANCELLED_EVENT.into(), Vec::new());
+            span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
+        });
+        self.end();
+    }
+}

@@ -1,0 +1,109 @@
+//! Recording a call's inputs: `input.value`, `tool.*`, what the kind reads
+//! from the arguments (messages, tools, parameters, texts, documents), and
+//! context attributes taken from parameters.
+
+use opentelemetry::KeyValue;
+use serde_json::Value;
+
+use super::{SpanGuard, NO_ROLES};
+use crate::capture::inputs::{InputShape, Inputs};
+use crate::openinference::context_attributes::ContextAttributes;
+use crate::openinference::describe::{self, Message};
+use crate::openinference::{self, keys};
+use crate::semconv::{self, SpanKind};
+
+impl SpanGuard {
+    /// Sets `session.id` / `user.id` from the call's parameters: on this span
+    /// and on every span started inside it.
+    pub fn set_scope_attributes(&mut self, session_id: Option<String>, user_id: Option<String>) {
+        if !self.is_recording() {
+            return;
+        }
+        let mut attributes = ContextAttributes::new();
+        if let Some(id) = session_id {
+            attributes = attributes.session_id(id);
+        }
+        if let Some(id) = user_id {
+            attributes = attributes.user_id(id);
+        }
+        self.write_attributes(attributes.key_values());
+        self.scope_attributes = Some(Box::new(attributes));
+    }
+
+    /// Starts capturing `count` arguments in the shape the span kind asks for.
+    #[must_use]
+    pub fn inputs(&self, count: usize) -> Inputs {
+        let shape = if count == 1 && self.kind.unwraps_single_argument() {
+            InputShape::Single
+        } else {
+            InputShape::Object
+        };
+        let mut inputs = Inputs::new(shape);
+        if matches!(
+            self.kind,
+            SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
+        ) {
+            // Messages, texts and documents are read from the whole values,
+            // not from the (size-capped) input.value text.
+            inputs.keep_values();
+        }
+        inputs
+    }
+
+    /// Records `tool.name`, `tool.description` and `tool.parameters` (a JSON
+    /// Schema) of a `TOOL` span.
+    pub fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
+        let mut attributes = vec![
+            KeyValue::new(keys::TOOL_NAME, name.to_owned()),
+            KeyValue::new(keys::TOOL_PARAMETERS, parameters.to_owned()),
+        ];
+        if let Some(description) = description {
+            attributes.push(KeyValue::new(
+                keys::TOOL_DESCRIPTION,
+                description.to_owned(),
+            ));
+        }
+        self.write_attributes(attributes);
+    }
+
+    /// Records the captured arguments as `input.value` / `input.mime_type`.
+    pub fn set_inputs(&mut self, mut inputs: Inputs) {
+        let values = inputs.take_values();
+        let Some(captured) = inputs.finish() else {
+            return;
+        };
+        if let Some(args) = values {
+            self.derive_from_inputs(&args);
+        }
+        self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
+    }
+
+    fn derive_from_inputs(&mut self, args: &serde_json::Map<String, Value>) {
+        let roles = self.roles.unwrap_or(&NO_ROLES);
+        match self.kind {
+            SpanKind::Llm => {
+                let llm = openinference::llm_inputs(roles, args, !self.described_input);
+                self.requested_model = llm.requested_model;
+                self.write_attributes(llm.attributes);
+            }
+            SpanKind::Embedding => {
+                self.embedding = Some(openinference::embedding_inputs(roles, args))
+            }
+            SpanKind::Reranker => {
+                let attributes = openinference::reranker_inputs(roles, args);
+                self.write_attributes(attributes);
+            }
+            _ => {}
+        }
+    }
+
+    /// Records input messages described by their `DescribeMessages` impl.
+    pub(crate) fn describe_input_messages(&mut self, messages: &[Message]) {
+        if !self.is_recording() || self.kind != SpanKind::Llm {
+            return;
+        }
+        self.described_input = true;
+        let attributes = describe::messages_attributes(keys::LLM_INPUT_MESSAGES, messages);
+        self.write_attributes(attributes);
+    }
+}

@@ -1,0 +1,127 @@
+//! Starting a call's span: through our recorder once `init` installed our
+//! provider, else through the application's global provider; nothing at all
+//! when tracing is off, suppressed or the sampler can never sample.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use opentelemetry::trace::{SpanBuilder, SpanKind as OtelSpanKind, TraceContextExt as _};
+use opentelemetry::{Context, KeyValue};
+
+use super::{Pending, SpanGuard, State};
+use crate::openinference::context_attributes;
+use crate::semconv::{self, SpanKind};
+use crate::span::name::method_span_name;
+use crate::span::recorder::{Recorder, Recording, Start};
+use crate::span::tracer;
+
+impl SpanGuard {
+    /// Starts the span of one call. `type_name` gives the receiver's type for
+    /// methods (the name becomes `Type::method`); it is only called when the
+    /// span records.
+    #[must_use]
+    pub fn start(
+        kind: SpanKind,
+        name: &'static str,
+        type_name: Option<fn() -> &'static str>,
+    ) -> Self {
+        if tracer::fast_off() {
+            return Self::with_state(kind, State::Off);
+        }
+        let state = Context::map_current(|parent| {
+            if parent.is_telemetry_suppressed() {
+                return State::Off;
+            }
+            tracer::with_recording(|recording| match recording {
+                Some(recording) => start_ours(recording, kind, name, type_name, parent),
+                None => start_global(kind, name, type_name, parent),
+            })
+        });
+        Self::with_state(kind, state)
+    }
+
+    #[inline]
+    fn with_state(kind: SpanKind, state: State) -> Self {
+        let ours = matches!(state, State::Recording(Pending::Ours(_)));
+        Self {
+            kind,
+            state,
+            errored: false,
+            roles: None,
+            requested_model: None,
+            identity_written: false,
+            embedding: None,
+            outcome_phase: false,
+            marker_written: false,
+            described_input: false,
+            described_output: false,
+            ours,
+            scope_attributes: None,
+        }
+    }
+}
+
+/// Starts a span through our recorder.
+fn start_ours(
+    recording: &Arc<Recording>,
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+    parent: &Context,
+) -> State {
+    let first = KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str());
+    match Recorder::start(recording, name, parent, first) {
+        Start::Recording(mut span) => {
+            if let Some(type_name) = type_name {
+                opentelemetry::trace::Span::update_name(
+                    &mut span,
+                    Cow::Owned(method_span_name(type_name(), name)),
+                );
+            }
+            State::Recording(Pending::Ours(span))
+        }
+        // Sampled out: children must still see this trace's decision.
+        Start::Dropped(context) => State::Current {
+            cx: parent.with_remote_span_context(context),
+            recording: false,
+        },
+    }
+}
+
+/// Starts a span through the application's global provider.
+fn start_global(
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+    parent: &Context,
+) -> State {
+    let builder = SpanBuilder::from_name(name).with_kind(OtelSpanKind::Internal);
+    let mut span = tracer::build_global(builder, parent);
+    if opentelemetry::trace::Span::is_recording(&span) {
+        opentelemetry::trace::Span::set_attribute(
+            &mut span,
+            KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str()),
+        );
+        // Without our recorder, stamp the context attributes here.
+        if let Some(attributes) = context_attributes::stamp(parent) {
+            opentelemetry::trace::Span::set_attributes(&mut span, attributes);
+        }
+        if let Some(type_name) = type_name {
+            opentelemetry::trace::Span::update_name(
+                &mut span,
+                Cow::Owned(method_span_name(type_name(), name)),
+            );
+        }
+        return State::Recording(Pending::Global(span));
+    }
+    let context = opentelemetry::trace::Span::span_context(&span);
+    if context.is_valid() && context.span_id() != parent.span().span_context().span_id() {
+        // Sampled out: children must still see this trace's decision.
+        State::Current {
+            cx: parent.with_remote_span_context(context.clone()),
+            recording: false,
+        }
+    } else {
+        State::Off
+    }
+}
