@@ -7,7 +7,9 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null BIN <case> <calls>
 //! ```
 //! with `<case>` one of `plain`, `annotated`, `hand_written`, `llm10`,
-//! `llm10_plain`, `retriever10`, `retriever10_plain`, `tail` (the
+//! `llm10_plain`, `retriever10`, `retriever10_plain`, `prompt64k` and
+//! `prompt64k_key` (an `#[llm]` call with a 64 KiB user message, without and
+//! with an API key in it), `tail` (the
 //! annotated call with tail sampling at 1 %: every span recorded, decided on
 //! the export thread, which callgrind counts too). Instructions per
 //! call = (total at 12000 calls − total at 2000 calls) / 10000, so set-up and
@@ -17,8 +19,8 @@ use std::hint::black_box;
 
 use opentelemetry::trace::TracerProvider as _;
 use stack_trace::bench_support::{
-    DropExporter, chat_annotated, chat_plain, search_annotated, search_plain, ten_messages, work,
-    work_annotated, work_by_hand,
+    DropExporter, big_prompt, chat_annotated, chat_plain, search_annotated, search_plain,
+    ten_messages, work, work_annotated, work_by_hand,
 };
 use stack_trace_runtime::{Config, TailSampling};
 
@@ -35,11 +37,15 @@ fn main() {
     }
     let guard = config.try_init().expect("install");
     let tracer = guard.provider().expect("provider").tracer("by-hand");
-    let messages = ten_messages();
+    let messages = match case.as_str() {
+        "prompt64k" => big_prompt(false),
+        "prompt64k_key" => big_prompt(true),
+        _ => ten_messages(),
+    };
     for _ in 0..calls {
         match case.as_str() {
             "plain" => drop(black_box(work(black_box("rust"), black_box(3)))),
-            "llm10" => drop(black_box(chat_annotated(
+            "llm10" | "prompt64k" | "prompt64k_key" => drop(black_box(chat_annotated(
                 black_box("gpt-4o-mini"),
                 black_box(&messages),
             ))),

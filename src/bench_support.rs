@@ -128,6 +128,29 @@ pub fn ten_messages() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A chat whose user message is a 64 KiB prompt (ordinary text, code and
+/// ids), with an API key pasted into its middle when `with_key`.
+#[must_use]
+pub fn big_prompt(with_key: bool) -> Vec<serde_json::Value> {
+    let block = "Summarise the incident: request 550e8400-e29b-41d4-a716-446655440000 \
+                 failed at https://api.example.com/v1/orders?page=2 with `fn main() { \
+                 println!(\"{x}\"); }` and sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.\n";
+    let mut text = String::with_capacity(64 * 1024 + 256);
+    while text.len() < 32 * 1024 {
+        text.push_str(block);
+    }
+    if with_key {
+        text.push_str("my key is sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56 please use it\n");
+    }
+    while text.len() < 64 * 1024 - block.len() {
+        text.push_str(block);
+    }
+    vec![
+        serde_json::json!({"role": "system", "content": "You are a careful assistant."}),
+        serde_json::json!({"role": "user", "content": text}),
+    ]
+}
+
 /// The model's answer: an OpenAI chat completion.
 #[inline(never)]
 #[must_use]

@@ -251,6 +251,13 @@ impl OwnPhoenix {
         }
     }
 
+    /// Its working directory, where it stores everything (the `SQLite`
+    /// database and its write-ahead log, the server log).
+    #[must_use]
+    pub fn workdir(&self) -> &std::path::Path {
+        std::path::Path::new(&self.workdir)
+    }
+
     /// Its OTLP/gRPC endpoint (`http://127.0.0.1:PORT`, or `https://`).
     #[must_use]
     pub fn grpc_url(&self) -> &str {

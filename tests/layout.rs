@@ -390,8 +390,9 @@ fn the_runtime_reads_as_its_pipeline() {
     let graph = dependencies(&crate_modules(&workspace().join(CRATES[0])));
     let names = |m: &str| graph[m].iter().cloned().collect::<Vec<_>>();
     assert_eq!(names("semconv"), Vec::<String>::new());
-    assert_eq!(names("capture"), ["semconv"]);
-    assert_eq!(names("openinference"), ["capture", "semconv"]);
+    assert_eq!(names("scrub"), ["semconv"]);
+    assert_eq!(names("capture"), ["scrub", "semconv"]);
+    assert_eq!(names("openinference"), ["capture", "scrub", "semconv"]);
     assert!(!graph["export"].contains("span") && !graph["export"].contains("setup"));
     assert!(!graph["span"].contains("setup") && !graph["span"].contains("http"));
 }

@@ -65,6 +65,7 @@ pub mod semconv;
 mod capture;
 mod export;
 mod openinference;
+mod scrub;
 mod span;
 
 // Beside it.
@@ -88,6 +89,7 @@ pub use openinference::context_attributes::{
 pub use openinference::describe;
 pub use openinference::tool_schema::ToolSchema;
 pub use openinference::Masking;
+pub use scrub::Scrubbing;
 pub use setup::{init, Config, Error, Guard, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use span::current::{
     bind_current_span, current_span, current_trace_id, in_current_span, suppress_tracing,

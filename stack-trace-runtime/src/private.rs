@@ -5,11 +5,10 @@ pub use crate::capture::error::{
     ErrProbe, ViaDebugError, ViaDisplayError, ViaErased, ViaErasedSendSync, ViaOpaqueError,
     ViaStdError,
 };
-pub use crate::capture::inputs::Inputs;
+pub use crate::capture::inputs::{param_mode, ArgMode, Inputs};
 pub use crate::capture::probe::{
     Outcome, Probe, ViaDebug, ViaOpaque, ViaPlain, ViaResult, ViaSerialize, ViaSerializeDebug,
 };
-pub use crate::capture::secret::is_secret_name;
 pub use crate::openinference::describe::{
     DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,
     ViaDescribeDocuments, ViaDescribeLlmResponse, ViaDescribeMessages,

@@ -27,7 +27,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
             prop::collection::btree_map(
                 "(role|content|type|text|id|name|arguments|tool_calls|function|score|metadata|\
-                 choices|message|usage|prompt_tokens|input_tokens|model|[a-z]{1,6}|.{0,4})",
+                 choices|message|usage|prompt_tokens|input_tokens|model|api_key|password|\
+                 Authorization|max_tokens|[a-z]{1,6}|.{0,4})",
                 inner,
                 0..8
             )
@@ -149,11 +150,18 @@ proptest! {
     }
 }
 
-/// What the capture's JSON writer writes for `value` (no cap in the way).
-fn written(value: &impl serde::Serialize) -> Result<String, String> {
+/// What the capture's JSON writer writes for `value` (no cap in the way),
+/// scrubbing as it writes when `scrub`.
+fn written_as(value: &impl serde::Serialize, scrub: bool) -> Result<String, String> {
     let mut out = capture::limit::Capped::new(usize::MAX);
+    out.scrub = scrub;
     capture::json::write(value, &mut out).map_err(|e| e.to_string())?;
     Ok(out.into_value(true))
+}
+
+/// What the writer writes, scrubbing off (its fidelity to `serde_json`).
+fn written(value: &impl serde::Serialize) -> Result<String, String> {
+    written_as(value, false)
 }
 
 proptest! {
@@ -163,6 +171,15 @@ proptest! {
     #[test]
     fn json_writer_matches_serde_json(value in arb_json()) {
         prop_assert_eq!(written(&value), Ok(serde_json::to_string(&value).unwrap()));
+    }
+
+    /// Scrubbing as the writer writes gives what scrubbing the value tree
+    /// gives: the two passes apply one rule.
+    #[test]
+    fn writer_scrubs_as_the_value_pass_does(value in arb_json()) {
+        let mut scrubbed = value.clone();
+        crate::scrub::value::scrub_value(&mut scrubbed, "", &mut crate::scrub::Findings::default());
+        prop_assert_eq!(written_as(&value, true), Ok(serde_json::to_string(&scrubbed).unwrap()));
     }
 
     /// Floats of every kind (the writer's own path, not `Value`'s), and
@@ -184,6 +201,7 @@ proptest! {
     fn capped_json_is_a_prefix_and_stays_valid(value in arb_json(), cap in 64usize..512) {
         let whole = serde_json::to_string(&value).unwrap();
         let mut out = capture::limit::Capped::new(cap);
+        out.scrub = false;
         capture::json::write(&value, &mut out).unwrap();
         let kept = out.into_value(true);
         if whole.len() <= cap {

@@ -45,6 +45,10 @@ pub const FIRST_TOKEN_EVENT: &str = "First Token Stream Event";
 pub const STREAM_ITEMS: &str = "stack_trace.stream.items";
 /// `exception.type` recorded for a panic.
 pub const PANIC_TYPE: &str = "panic";
+/// `stack_trace.scrubbed`: what scrubbing removed from the span's values,
+/// as JSON (`{"removed": n, "<attribute>": ["key <path>" | "format <name>", ...]}`),
+/// never the values themselves (our own key).
+pub const SCRUBBED: &str = "stack_trace.scrubbed";
 /// The placeholder OpenInference uses for a hidden value.
 pub const REDACTED: &str = "__REDACTED__";
 

@@ -41,16 +41,18 @@ pub(crate) fn arguments(
     }
     let count = params.len();
     let names: Vec<String> = params.iter().map(|ident| unraw(ident)).collect();
-    let secrets: Vec<TokenStream> = params
+    // How each argument is scrubbed: redacted whole, kept whole, or by the
+    // name rule (decided here, at compile time) and then at every depth.
+    let modes: Vec<TokenStream> = params
         .iter()
         .zip(&names)
         .map(|(ident, name)| {
             if args.redact.contains(ident) {
-                quote!(true)
+                quote!(#rt::__private::ArgMode::Redact)
             } else if args.unredact.contains(ident) {
-                quote!(false)
+                quote!(#rt::__private::ArgMode::Keep)
             } else {
-                quote!(const { #rt::__private::is_secret_name(#name) })
+                quote!(const { #rt::__private::param_mode(#name) })
             }
         })
         .collect();
@@ -62,7 +64,7 @@ pub(crate) fn arguments(
             };
             let mut #inputs = #span.inputs(#count);
             #(
-                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names, #secrets);
+                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names, #modes);
             )*
             #span.set_inputs(#inputs);
         }

@@ -22,6 +22,8 @@ pub struct ErrorInfo {
     pub type_name: String,
     /// `exception.message`: the error's text, with its causes.
     pub message: String,
+    /// The message is `Debug` text (so `name: value` pairs in it are read).
+    pub from_debug: bool,
 }
 
 impl ErrorInfo {
@@ -97,6 +99,7 @@ fn describe_erased<E: ?Sized>(error: &(dyn StdError + 'static)) -> ErrorInfo {
         type_name: erased_type_name(root)
             .unwrap_or_else(|| short_type_name(core::any::type_name::<E>()).into_owned()),
         message: chain_message(error),
+        from_debug: false,
     }
 }
 
@@ -123,6 +126,7 @@ impl<E: StdError + 'static> ViaStdError for &&&&&ErrProbe<'_, E> {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: chain_message(self.0),
+            from_debug: false,
         });
     }
 }
@@ -160,6 +164,7 @@ impl<E: Display + ?Sized> ViaDisplayError for &&ErrProbe<'_, E> {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: guarded(|| error.to_string()),
+            from_debug: false,
         });
     }
 }
@@ -174,6 +179,7 @@ impl<E: Debug + ?Sized> ViaDebugError for &ErrProbe<'_, E> {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: guarded(|| format!("{error:?}")),
+            from_debug: true,
         });
     }
 }
@@ -187,6 +193,7 @@ impl<E: ?Sized> ViaOpaqueError for ErrProbe<'_, E> {
         span.record_error(&ErrorInfo {
             type_name: short_type_name(core::any::type_name::<E>()).into_owned(),
             message: String::new(),
+            from_debug: false,
         });
     }
 }
@@ -249,6 +256,7 @@ mod tests {
         let info = ErrorInfo {
             type_name: "MyError".into(),
             message: "bad".into(),
+            from_debug: false,
         };
         assert_eq!(info.status_description(), "MyError: bad");
     }

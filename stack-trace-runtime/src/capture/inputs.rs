@@ -9,10 +9,65 @@ use serde::Serialize;
 
 use super::panic::panic_message;
 use super::{
-    capture_serialize, capture_serialize_or_debug_with, debug_text, depth, fallback_text, json,
-    limit, opaque_text, Captured, SerializeFailure,
+    capture_serialize_as, debug_text, depth, fallback_text, json, limit, opaque_text, Captured,
+    SerializeFailure,
 };
-use crate::semconv::{MIME_JSON, REDACTED};
+use crate::scrub::rules::{custom_verdict, customized};
+use crate::scrub::{names, value::scrub_value, Findings};
+use crate::semconv::REDACTED;
+
+/// A single argument this close to the value cap may have been cut, so its
+/// writer may not have seen all of it.
+const CUT_SLACK: usize = 1024;
+
+/// How one argument is scrubbed, as the macro decided it at compile time.
+/// Not public API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgMode {
+    /// `redact(arg)`: recorded as `__REDACTED__`.
+    Redact,
+    /// `unredact(arg)`: recorded whole, nothing in it scrubbed.
+    Keep,
+    /// Its name marks a credential: `__REDACTED__`, unless the settings
+    /// exempt the name.
+    Secret,
+    /// Recorded, scrubbed at every depth (unless the settings add its name).
+    Plain,
+}
+
+/// The mode of a parameter named `name` by the built-in rule (a `const
+/// fn`: generated code calls it in a `const` block).
+#[must_use]
+pub const fn param_mode(name: &str) -> ArgMode {
+    if names::is_secret_name(name) {
+        ArgMode::Secret
+    } else {
+        ArgMode::Plain
+    }
+}
+
+/// What happens to one argument, with the settings in force.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Treatment {
+    Redact,
+    Scrub,
+    Keep,
+}
+
+fn treatment(mode: ArgMode, name: &str) -> Treatment {
+    match mode {
+        ArgMode::Redact => Treatment::Redact,
+        ArgMode::Keep => Treatment::Keep,
+        ArgMode::Secret => match custom_verdict(name) {
+            Some(false) => Treatment::Scrub,
+            _ => Treatment::Redact,
+        },
+        ArgMode::Plain => match custom_verdict(name) {
+            Some(true) => Treatment::Redact,
+            _ => Treatment::Scrub,
+        },
+    }
+}
 
 /// Builds `input.value` from the arguments of one call.
 ///
@@ -68,13 +123,22 @@ impl Inputs {
         self.values.take()
     }
 
+    /// Keeps the argument's whole value for the kind's readers (when asked
+    /// to). `scrub`: it may hold something to scrub. The writer of
+    /// `input.value` applies the same rule as the value pass, so when it
+    /// found nothing in the whole argument there is nothing to find here.
     fn keep_value(
         &mut self,
         name: &'static str,
+        scrub: bool,
         value: impl FnOnce() -> Option<serde_json::Value>,
     ) {
         if let Some(values) = &mut self.values {
-            if let Some(v) = value() {
+            if let Some(mut v) = value() {
+                if scrub {
+                    // Reported once, by the writer of `input.value`.
+                    scrub_value(&mut v, name, &mut Findings::default());
+                }
                 values.insert(name.to_owned(), v);
             }
         }
@@ -86,106 +150,153 @@ impl Inputs {
         self.single_name
     }
 
-    fn key(&mut self, name: &str) {
+    fn key(&mut self, name: &'static str, scrub: bool) {
         // A parameter name is a Rust identifier: it holds no quote, backslash
         // or control character, so it needs no JSON escaping.
         debug_assert!(!name.contains(['"', '\\']) && !name.chars().any(char::is_control));
         self.json.push_key(name, !self.first);
         self.first = false;
+        self.json.scrub = scrub;
     }
 
-    fn redacted(&mut self, name: &'static str, secret: bool) -> bool {
+    /// Starts one argument: whether it is recorded (not redacted whole),
+    /// and whether it is scrubbed.
+    #[inline]
+    fn begin(&mut self, name: &'static str, mode: ArgMode) -> Option<bool> {
         if self.shape == InputShape::Single {
             self.single_name = Some(name);
         }
-        if !secret {
-            return false;
+        if mode == ArgMode::Plain && !customized() {
+            return Some(true);
         }
-        match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(REDACTED.to_owned())),
-            InputShape::Object => {
-                self.key(name);
-                json::write_escaped(&mut self.json, REDACTED);
-            }
-        }
-        true
+        self.begin_slow(name, mode)
     }
 
-    fn json_string(&mut self, text: &str) {
-        json::write_escaped(&mut self.json, text);
+    /// [`Inputs::begin`] for a mode other than `Plain`, or with settings.
+    fn begin_slow(&mut self, name: &'static str, mode: ArgMode) -> Option<bool> {
+        let treatment = treatment(mode, name);
+        if treatment != Treatment::Redact {
+            return Some(treatment == Treatment::Scrub);
+        }
+        match self.shape {
+            InputShape::Single => {
+                let mut captured = Captured::text(REDACTED.to_owned());
+                captured.findings.key(name);
+                self.single = Some(captured);
+            }
+            InputShape::Object => {
+                self.key(name, true);
+                json::write_escaped(&mut self.json, REDACTED);
+                self.json.findings.key(name);
+            }
+        }
+        None
+    }
+
+    /// Writes text as this argument's JSON string, with its findings.
+    fn json_text(&mut self, text: Captured) {
+        json::write_escaped(&mut self.json, &text.value);
+        self.json.findings.merge(text.findings);
     }
 
     /// Records a `Serialize` argument (falling back to `Debug` if `D` allows).
     pub(crate) fn serialize<T: Serialize + ?Sized>(
         &mut self,
         name: &'static str,
-        secret: bool,
+        mode: ArgMode,
         value: &T,
         debug_fallback: Option<&dyn Fn() -> String>,
     ) {
-        if self.redacted(name, secret) {
+        let Some(scrub) = self.begin(name, mode) else {
             return;
-        }
-        self.keep_value(name, || {
+        };
+        let whole = || {
             catch_unwind(AssertUnwindSafe(|| {
                 serde_json::to_value(depth::Bounded::new(value)).ok()
             }))
             .ok()
             .flatten()
-        });
+        };
         match self.shape {
             InputShape::Single => {
-                self.single = match debug_fallback {
-                    Some(debug) => capture_serialize_or_debug_with(value, debug),
-                    None => capture_serialize(value),
+                let captured = capture_serialize_as(value, debug_fallback, scrub, name)
+                    .unwrap_or_else(|| Captured::text(String::new()));
+                if self.values.is_some() {
+                    let suspect = scrub
+                        && (!captured.findings.is_empty()
+                            || captured.value.len() + CUT_SLACK >= limit::max_value_bytes());
+                    self.keep_value(name, suspect, whole);
                 }
-                .or_else(|| Some(Captured::text(String::new())));
+                self.single = Some(captured);
             }
             InputShape::Object => {
-                self.key(name);
+                self.key(name, scrub);
                 let mark = self.json.total();
+                let keep = self.values.is_some();
+                let found_before = if keep {
+                    self.json.findings.removed()
+                } else {
+                    0
+                };
                 let result = catch_unwind(AssertUnwindSafe(|| json::write(value, &mut self.json)));
                 let failure = match result {
-                    Ok(Ok(())) => return,
-                    Ok(Err(e)) => SerializeFailure::Error(e),
-                    Err(payload) => SerializeFailure::Panic(panic_message(&*payload)),
+                    Ok(Ok(())) if !keep => return,
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(SerializeFailure::Error(e)),
+                    Err(payload) => Some(SerializeFailure::Panic(panic_message(&*payload))),
                 };
-                self.json.truncate(mark);
-                let text = match debug_fallback {
-                    Some(debug) => fallback_text::<T>(&failure, debug),
-                    None => format!("<{failure}; type {}>", core::any::type_name::<T>()),
-                };
-                self.json_string(&text);
+                if let Some(failure) = failure {
+                    self.json.truncate(mark);
+                    let text = match debug_fallback {
+                        Some(debug) => fallback_text::<T>(&failure, debug, scrub),
+                        None => Captured::scrubbed_text(
+                            format!("<{failure}; type {}>", core::any::type_name::<T>()),
+                            scrub,
+                            false,
+                        ),
+                    };
+                    self.json_text(text);
+                }
+                if keep {
+                    let suspect = scrub
+                        && (self.json.findings.removed() != found_before || self.json.overflowed());
+                    self.keep_value(name, suspect, whole);
+                }
             }
         }
     }
 
     /// Records an argument through its `Debug` text.
-    pub(crate) fn debug<T: Debug + ?Sized>(&mut self, name: &'static str, secret: bool, value: &T) {
-        if self.redacted(name, secret) {
+    pub(crate) fn debug<T: Debug + ?Sized>(
+        &mut self,
+        name: &'static str,
+        mode: ArgMode,
+        value: &T,
+    ) {
+        let Some(scrub) = self.begin(name, mode) else {
             return;
-        }
-        let text = debug_text(value);
+        };
+        let text = Captured::scrubbed_text(debug_text(value), scrub, true);
         match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(text)),
+            InputShape::Single => self.single = Some(text),
             InputShape::Object => {
-                self.key(name);
-                self.json_string(&text);
+                self.key(name, scrub);
+                self.json_text(text);
             }
         }
     }
 
     /// Records an argument that can only be named by its type.
-    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str, secret: bool) {
-        if self.redacted(name, secret) {
+    pub(crate) fn opaque<T: ?Sized>(&mut self, name: &'static str, mode: ArgMode) {
+        if self.begin(name, mode).is_none() {
             return;
         }
-        let text = opaque_text::<T>();
+        let text = Captured::text(opaque_text::<T>());
         match self.shape {
-            InputShape::Single => self.single = Some(Captured::text(text)),
+            InputShape::Single => self.single = Some(text),
             InputShape::Object => {
-                self.key(name);
-                self.json_string(&text);
+                self.key(name, true);
+                self.json_text(text);
             }
         }
     }
@@ -197,10 +308,7 @@ impl Inputs {
             InputShape::Single => self.single,
             InputShape::Object => {
                 self.json.push_str("}");
-                Some(Captured {
-                    value: self.json.into_value(true),
-                    mime: MIME_JSON,
-                })
+                Some(Captured::json(self.json))
             }
         }
     }
@@ -209,17 +317,17 @@ impl Inputs {
 #[cfg(test)]
 mod tests {
     use super::super::test_values::{Failing, Panicking};
-    use super::super::{secret, MIME_JSON};
     use super::*;
+    use crate::semconv::MIME_JSON;
 
     #[test]
     fn object_of_arguments_is_json_with_redaction() {
         let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("query", secret::is_secret_name("query"), "rust", None);
-        inputs.serialize("top_k", secret::is_secret_name("top_k"), &3usize, None);
-        inputs.serialize("api_key", secret::is_secret_name("api_key"), "sk-123", None);
-        inputs.debug("client", secret::is_secret_name("client"), &Some(1));
-        inputs.opaque::<std::fs::File>("file", secret::is_secret_name("file"));
+        inputs.serialize("query", param_mode("query"), "rust", None);
+        inputs.serialize("top_k", param_mode("top_k"), &3usize, None);
+        inputs.serialize("api_key", param_mode("api_key"), "sk-123", None);
+        inputs.debug("client", param_mode("client"), &Some(1));
+        inputs.opaque::<std::fs::File>("file", param_mode("file"));
         let got = inputs.finish().unwrap();
         assert_eq!(got.mime, MIME_JSON);
         let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
@@ -240,37 +348,27 @@ mod tests {
     #[test]
     fn single_argument_is_its_own_value() {
         let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize(
-            "query",
-            secret::is_secret_name("query"),
-            "how do I rotate keys?",
-            None,
-        );
+        inputs.serialize("query", param_mode("query"), "how do I rotate keys?", None);
         assert_eq!(
             inputs.finish().unwrap(),
             Captured::text("how do I rotate keys?".into())
         );
         let mut inputs = Inputs::new(InputShape::Single);
-        inputs.serialize(
-            "token",
-            secret::is_secret_name("token"),
-            "secret-value",
-            None,
-        );
+        inputs.serialize("token", param_mode("token"), "secret-value", None);
         assert_eq!(inputs.finish().unwrap().value, REDACTED);
     }
 
     #[test]
     fn failing_serialize_falls_back_and_keeps_json_valid() {
         let mut inputs = Inputs::new(InputShape::Object);
-        inputs.serialize("a", secret::is_secret_name("a"), &Failing, None);
+        inputs.serialize("a", param_mode("a"), &Failing, None);
         inputs.serialize(
             "b",
-            secret::is_secret_name("b"),
+            param_mode("b"),
             &Panicking,
             Some(&|| "Panicking".to_owned()),
         );
-        inputs.serialize("c", secret::is_secret_name("c"), &1, None);
+        inputs.serialize("c", param_mode("c"), &1, None);
         let got = inputs.finish().unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&got.value).unwrap();
         assert!(parsed["a"].as_str().unwrap().contains("no way"), "{parsed}");

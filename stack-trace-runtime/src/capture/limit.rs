@@ -11,6 +11,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::scrub::Findings;
+
 /// The default cap: 64 KiB.
 pub const DEFAULT_MAX_VALUE_BYTES: usize = 64 * 1024;
 
@@ -46,6 +48,13 @@ pub(crate) struct Capped {
     buf: String,
     cap: usize,
     total: usize,
+    /// Whether what is written is scrubbed (off for `unredact(arg)`).
+    pub(crate) scrub: bool,
+    /// The name the value's key paths start with (the parameter's, for one
+    /// argument recorded as itself).
+    pub(crate) root: &'static str,
+    /// What scrubbing removed from it.
+    pub(crate) findings: Findings,
 }
 
 impl Capped {
@@ -56,7 +65,28 @@ impl Capped {
         if buf.capacity() == 0 {
             buf.reserve(128.min(cap));
         }
-        Self { buf, cap, total: 0 }
+        Self {
+            buf,
+            cap,
+            total: 0,
+            scrub: true,
+            root: "",
+            findings: Findings::NONE,
+        }
+    }
+
+    /// Bytes that may still be kept.
+    pub(crate) fn room(&self) -> usize {
+        if self.overflowed() {
+            0
+        } else {
+            self.cap.saturating_sub(self.buf.len())
+        }
+    }
+
+    /// The text kept so far.
+    pub(crate) fn kept_text(&self) -> &str {
+        &self.buf
     }
 
     /// Bytes written in all.
@@ -154,6 +184,7 @@ impl Capped {
 
 impl Drop for Capped {
     /// Gives the buffer back for the next capture on this thread.
+    #[inline]
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
         if buf.capacity() > 0 && buf.capacity() <= SCRATCH_KEEP {
@@ -171,11 +202,11 @@ pub(crate) fn utf8_prefix(bytes: &[u8]) -> &str {
 }
 
 /// Text cut to its kept prefix, with a marker saying how big it was.
+/// How the marker of text cut at the cap begins.
+pub(crate) const TRUNCATED_TEXT: &str = "… [truncated by stack-trace: ";
+
 pub(crate) fn truncated_text(kept: &[u8], total: usize) -> String {
-    format!(
-        "{}… [truncated by stack-trace: {total} bytes in all]",
-        utf8_prefix(kept)
-    )
+    format!("{}{TRUNCATED_TEXT}{total} bytes in all]", utf8_prefix(kept))
 }
 
 /// Valid JSON standing for a JSON text that was too big.

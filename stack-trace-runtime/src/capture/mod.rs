@@ -8,8 +8,8 @@
 //! if serialization fails), else `Debug`, else the type name.
 //!
 //! Does: writes JSON straight into a capped text buffer ([`json`], [`text`],
-//! [`limit`]), bounds the nesting depth ([`depth`]), redacts arguments named
-//! like secrets ([`secret`]), and turns a failing or panicking `Serialize`
+//! [`limit`]), bounds the nesting depth ([`depth`]), scrubs credentials as it
+//! writes (keys and formats, by the rules of `crate::scrub`), and turns a failing or panicking `Serialize`
 //! impl into a message instead of a failed call ([`mod@panic`]).
 //!
 //! Hands on: [`Captured`] text and [`inputs::Inputs`], through the traits of
@@ -23,7 +23,6 @@ pub(crate) mod json;
 pub(crate) mod limit;
 pub(crate) mod panic;
 pub(crate) mod probe;
-pub(crate) mod secret;
 pub(crate) mod sink;
 pub(crate) mod text;
 pub(crate) mod type_name;
@@ -33,6 +32,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::Serialize;
 
+use crate::scrub::text::{scrub_cut_tail, scrub_pairs, scrub_str};
+use crate::scrub::Findings;
 use crate::semconv::{MIME_JSON, MIME_TEXT};
 use panic::panic_message;
 use text::{serialize_top_level, TopLevel};
@@ -44,13 +45,53 @@ pub struct Captured {
     pub value: String,
     /// `text/plain` or `application/json`.
     pub mime: &'static str,
+    /// What scrubbing removed from it.
+    pub(crate) findings: Findings,
 }
 
 impl Captured {
+    /// Text as it is (nothing in it to scrub: a type name, `__REDACTED__`).
     pub(crate) fn text(value: String) -> Self {
         Self {
             value,
             mime: MIME_TEXT,
+            findings: Findings::NONE,
+        }
+    }
+
+    /// Text scrubbed, unless `scrub` is off (`unredact`): credentials by
+    /// format, and, for `Debug` text (`pairs`), the values of credential
+    /// names.
+    pub(crate) fn scrubbed_text(value: String, scrub: bool, pairs: bool) -> Self {
+        let mut findings = Findings::NONE;
+        let mut scrubbed = match (scrub, pairs) {
+            (false, _) => None,
+            (true, false) => scrub_str(&value, &mut findings),
+            (true, true) => scrub_pairs(&value, &mut findings),
+        };
+        if scrub {
+            // Cut at the cap: a credential the cut broke is not whole.
+            let text = scrubbed.as_deref().unwrap_or(&value);
+            if let Some(at) = text.rfind(limit::TRUNCATED_TEXT) {
+                if let Some(kept) = scrub_cut_tail(&text[..at], &mut findings) {
+                    scrubbed = Some(format!("{kept}{}", &text[at..]));
+                }
+            }
+        }
+        Self {
+            value: scrubbed.unwrap_or(value),
+            mime: MIME_TEXT,
+            findings,
+        }
+    }
+
+    /// JSON written into `buf` (its findings come along).
+    pub(crate) fn json(mut buf: limit::Capped) -> Self {
+        let findings = std::mem::take(&mut buf.findings);
+        Self {
+            value: buf.into_value(true),
+            mime: MIME_JSON,
+            findings,
         }
     }
 }
@@ -70,17 +111,25 @@ impl fmt::Display for SerializeFailure {
     }
 }
 
-fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, SerializeFailure> {
+fn try_top_level<T: Serialize + ?Sized>(
+    value: &T,
+    scrub: bool,
+    root: &'static str,
+) -> Result<Option<Captured>, SerializeFailure> {
     // The thread's reused buffer (see `limit::Capped`), no more kept than
     // the cap.
     let mut buf = limit::Capped::new(limit::max_value_bytes());
+    buf.scrub = scrub;
+    buf.root = root;
     match catch_unwind(AssertUnwindSafe(|| serialize_top_level(value, &mut buf))) {
         Ok(Ok(TopLevel::Nothing)) => Ok(None),
-        Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured::text(text))),
-        Ok(Ok(TopLevel::Json)) => Ok(Some(Captured {
-            value: buf.into_value(true),
-            mime: MIME_JSON,
+        // Scanned already, as it was cut (see `JsonWriter::top_level_string`).
+        Ok(Ok(TopLevel::Text(text))) => Ok(Some(Captured {
+            value: text,
+            mime: MIME_TEXT,
+            findings: std::mem::take(&mut buf.findings),
         })),
+        Ok(Ok(TopLevel::Json)) => Ok(Some(Captured::json(buf))),
         Ok(Err(e)) => Err(SerializeFailure::Error(e)),
         Err(payload) => Err(SerializeFailure::Panic(panic_message(&*payload))),
     }
@@ -89,12 +138,7 @@ fn try_top_level<T: Serialize + ?Sized>(value: &T) -> Result<Option<Captured>, S
 /// Captures a `Serialize` value; `None` for `()`. A failing or panicking
 /// `Serialize` impl yields a text value that says what happened.
 pub(crate) fn capture_serialize<T: Serialize + ?Sized>(value: &T) -> Option<Captured> {
-    try_top_level(value).unwrap_or_else(|failure| {
-        Some(Captured::text(format!(
-            "<{failure}; type {}>",
-            core::any::type_name::<T>()
-        )))
-    })
+    capture_serialize_as(value, None, true, "")
 }
 
 /// Captures a `Serialize` value; when serialization fails, the `Debug`
@@ -103,27 +147,50 @@ pub(crate) fn capture_serialize_or_debug_with<T: Serialize + ?Sized>(
     value: &T,
     debug: &dyn Fn() -> String,
 ) -> Option<Captured> {
-    try_top_level(value)
-        .unwrap_or_else(|failure| Some(Captured::text(fallback_text::<T>(&failure, debug))))
+    capture_serialize_as(value, Some(debug), true, "")
 }
 
-/// The text recorded when serialization failed: the `Debug` text, except for
+/// Captures a `Serialize` value, scrubbed unless `scrub` is off, its key
+/// paths starting at `root`; `debug` is the fallback when serialization
+/// fails.
+pub(crate) fn capture_serialize_as<T: Serialize + ?Sized>(
+    value: &T,
+    debug: Option<&dyn Fn() -> String>,
+    scrub: bool,
+    root: &'static str,
+) -> Option<Captured> {
+    try_top_level(value, scrub, root).unwrap_or_else(|failure| {
+        Some(match debug {
+            Some(debug) => fallback_text::<T>(&failure, debug, scrub),
+            None => Captured::scrubbed_text(
+                format!("<{failure}; type {}>", core::any::type_name::<T>()),
+                scrub,
+                false,
+            ),
+        })
+    })
+}
+
+/// What is recorded when serialization failed: the `Debug` text, except for
 /// a value too deep to serialize (its `Debug` would recurse as deep).
 pub(crate) fn fallback_text<T: ?Sized>(
     failure: &SerializeFailure,
     debug: &dyn Fn() -> String,
-) -> String {
+    scrub: bool,
+) -> Captured {
     match failure {
-        SerializeFailure::Error(e) if depth::is_too_deep(e) => {
-            format!("<{failure}; type {}>", core::any::type_name::<T>())
-        }
-        _ => debug(),
+        SerializeFailure::Error(e) if depth::is_too_deep(e) => Captured::scrubbed_text(
+            format!("<{failure}; type {}>", core::any::type_name::<T>()),
+            scrub,
+            false,
+        ),
+        _ => Captured::scrubbed_text(debug(), scrub, true),
     }
 }
 
-/// Captures a value through its `Debug` impl, as `text/plain`.
+/// Captures a value through its `Debug` impl, as `text/plain`, scrubbed.
 pub(crate) fn capture_debug<T: Debug + ?Sized>(value: &T) -> Captured {
-    Captured::text(debug_text(value))
+    Captured::scrubbed_text(debug_text(value), true, true)
 }
 
 /// Captures a value that has neither `Serialize` nor `Debug`: its type name.
@@ -142,6 +209,7 @@ impl fmt::Write for CappedText {
     }
 }
 
+/// A value's `Debug` text, capped, as it is (scrubbing is the caller's).
 pub(crate) fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
     let mut out = CappedText(limit::Capped::new(limit::max_value_bytes()));
     match catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}"))) {

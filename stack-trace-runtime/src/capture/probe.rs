@@ -12,9 +12,9 @@ use core::fmt::Debug;
 
 use serde::Serialize;
 
-use super::inputs::Inputs;
+use super::inputs::{ArgMode, Inputs};
 use super::sink::{ItemSink, OutputSink};
-use super::{capture_debug, capture_opaque};
+use super::{capture_debug, capture_opaque, debug_text};
 
 /// Wraps a borrowed value for capture. See the module docs.
 #[derive(Debug)]
@@ -22,8 +22,8 @@ pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 /// Capture through `Serialize`, falling back to `Debug` (highest priority).
 pub trait ViaSerializeDebug {
-    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
+    /// Records the value as the argument `name`, scrubbed as `mode` says.
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode);
     /// Records the value as the span's output.
     fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
@@ -31,24 +31,24 @@ pub trait ViaSerializeDebug {
 }
 
 impl<T: Serialize + Debug + ?Sized> ViaSerializeDebug for &&&Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode) {
         let value = self.0;
-        inputs.serialize(name, secret, value, Some(&|| capture_debug(value).value));
+        inputs.serialize(name, mode, value, Some(&|| debug_text(value)));
     }
     fn st_output<S: OutputSink>(&self, span: &mut S) {
         let value = self.0;
-        span.output_serialize(value, Some(&|| capture_debug(value).value));
+        span.output_serialize(value, Some(&|| debug_text(value)));
     }
     fn st_item<S: ItemSink>(&self, tally: &mut S) {
         let value = self.0;
-        tally.serialize_item(value, Some(&|| capture_debug(value).value));
+        tally.serialize_item(value, Some(&|| debug_text(value)));
     }
 }
 
 /// Capture through `Serialize`.
 pub trait ViaSerialize {
-    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
+    /// Records the value as the argument `name`, scrubbed as `mode` says.
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode);
     /// Records the value as the span's output.
     fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
@@ -56,8 +56,8 @@ pub trait ViaSerialize {
 }
 
 impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
-        inputs.serialize(name, secret, self.0, None);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode) {
+        inputs.serialize(name, mode, self.0, None);
     }
     fn st_output<S: OutputSink>(&self, span: &mut S) {
         span.output_serialize(self.0, None);
@@ -69,8 +69,8 @@ impl<T: Serialize + ?Sized> ViaSerialize for &&Probe<'_, T> {
 
 /// Capture through `Debug`.
 pub trait ViaDebug {
-    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
+    /// Records the value as the argument `name`, scrubbed as `mode` says.
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode);
     /// Records the value as the span's output.
     fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
@@ -78,8 +78,8 @@ pub trait ViaDebug {
 }
 
 impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
-        inputs.debug(name, secret, self.0);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode) {
+        inputs.debug(name, mode, self.0);
     }
     fn st_output<S: OutputSink>(&self, span: &mut S) {
         span.output_captured(Some(capture_debug(self.0)));
@@ -91,8 +91,8 @@ impl<T: Debug + ?Sized> ViaDebug for &Probe<'_, T> {
 
 /// Capture of anything else: its type name.
 pub trait ViaOpaque {
-    /// Records the value as the argument `name` (`secret`: as `__REDACTED__`).
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool);
+    /// Records the value as the argument `name`, scrubbed as `mode` says.
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode);
     /// Records the value as the span's output.
     fn st_output<S: OutputSink>(&self, span: &mut S);
     /// Records the value as one item of a traced stream.
@@ -100,8 +100,8 @@ pub trait ViaOpaque {
 }
 
 impl<T: ?Sized> ViaOpaque for Probe<'_, T> {
-    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, secret: bool) {
-        inputs.opaque::<T>(name, secret);
+    fn st_arg(&self, inputs: &mut Inputs, name: &'static str, mode: ArgMode) {
+        inputs.opaque::<T>(name, mode);
     }
     fn st_output<S: OutputSink>(&self, span: &mut S) {
         span.output_captured(Some(capture_opaque::<T>()));

@@ -11,7 +11,7 @@ use serde::ser::{self, Serialize};
 
 use super::json::compound::Compound;
 use super::json::JsonWriter;
-use super::limit::{capped_str, max_value_bytes, Capped};
+use super::limit::Capped;
 
 /// What the top level of a value turned out to be.
 #[derive(Debug, PartialEq)]
@@ -113,7 +113,8 @@ impl<'a, 'b> ser::Serializer for Top<'a, 'b> {
         self.text(v.to_string())
     }
     fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
-        self.text(capped_str(v, max_value_bytes()))
+        let text = self.json.top_level_string(v);
+        self.text(text)
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Self::Error> {
         ser::Serializer::serialize_bytes(self.json, v)

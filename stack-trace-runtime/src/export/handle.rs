@@ -87,8 +87,10 @@ impl WorkerHandle {
     }
 
     /// Hands a finished span to the worker; never blocks. `resolved`: its
-    /// attributes need no precedence pass (see [`super::precedence`]).
-    pub(crate) fn submit(&self, span: SpanData, resolved: bool) {
+    /// attributes need no precedence pass (see [`super::precedence`]);
+    /// `scrubbed`: none needs the last scrubbing pass (our recorder's spans,
+    /// scrubbed as they were written).
+    pub(crate) fn submit(&self, span: SpanData, resolved: bool, scrubbed: bool) {
         stats::add_ended(1);
         if self.abandoned.load(Ordering::Relaxed) {
             stats::add_dropped(1);
@@ -96,7 +98,11 @@ impl WorkerHandle {
         }
         let is_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
             || span.parent_span_is_remote;
-        match self.spans.try_send(Finished { span, resolved }) {
+        match self.spans.try_send(Finished {
+            span,
+            resolved,
+            scrubbed,
+        }) {
             Ok(()) => {
                 if (self.wake_on_root && is_root) || self.spans.len() >= self.max_batch {
                     let _ = self.wake.try_send(());

@@ -5,13 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use opentelemetry::Context;
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
 use super::error::ExportError;
 use super::handle::WorkerHandle;
 use crate::openinference::context_attributes;
+use crate::scrub::Report;
+use crate::semconv::SCRUBBED;
 
 #[derive(Debug)]
 pub(crate) struct StackProcessor {
@@ -38,6 +40,14 @@ impl SpanProcessor for StackProcessor {
     fn on_start(&self, span: &mut Span, cx: &Context) {
         if let Some(attributes) = context_attributes::stamp(cx) {
             opentelemetry::trace::Span::set_attributes(span, attributes);
+            if let Some(findings) = context_attributes::stamped_findings(cx) {
+                let mut report = Report::default();
+                report.add("context attributes", findings);
+                opentelemetry::trace::Span::set_attribute(
+                    span,
+                    KeyValue::new(SCRUBBED, report.to_json()),
+                );
+            }
         }
     }
 
@@ -45,7 +55,7 @@ impl SpanProcessor for StackProcessor {
     /// and masks its attributes there, off the caller's thread.
     fn on_end(&self, span: SpanData) {
         if span.span_context.is_sampled() {
-            self.worker.submit(span, false);
+            self.worker.submit(span, false, false);
         }
     }
 

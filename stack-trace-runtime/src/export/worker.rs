@@ -19,6 +19,7 @@ use super::tail::{TailBuffer, TailSampling};
 use super::{precedence, stats};
 use crate::capture::limit::cap_attributes;
 use crate::openinference::Masking;
+use crate::scrub::attributes::scrub_span;
 
 /// Settings of one worker.
 pub(crate) struct WorkerSettings {
@@ -54,6 +55,9 @@ pub(crate) struct Finished {
     /// Its precedence is already resolved (our recorder knows when nothing
     /// was set by hand); spans from the SDK are resolved on the worker.
     pub(super) resolved: bool,
+    /// Every value came through scrubbing already; otherwise the worker's
+    /// last pass scrubs them all.
+    pub(super) scrubbed: bool,
 }
 
 /// The export thread's state.
@@ -159,12 +163,23 @@ impl Worker {
         }
     }
 
-    /// One finished span: one value per key (precedence), each value capped,
-    /// masked; then through the tail sampler, when on, to the waterfall and
-    /// the batch. Runs here, not on the thread that ended the span.
-    fn accept(&mut self, Finished { mut span, resolved }: Finished) {
+    /// One finished span: one value per key (precedence), scrubbed if it
+    /// did not come through capture, each value capped, masked; then through
+    /// the tail sampler, when on, to the waterfall and the batch. Runs here,
+    /// not on the thread that ended the span.
+    fn accept(
+        &mut self,
+        Finished {
+            mut span,
+            resolved,
+            scrubbed,
+        }: Finished,
+    ) {
         if !resolved {
             precedence::resolve(&mut span.attributes);
+        }
+        if !scrubbed {
+            scrub_span(&mut span);
         }
         cap_attributes(&mut span.attributes, self.max_value_bytes);
         self.masking.apply(&mut span.attributes);

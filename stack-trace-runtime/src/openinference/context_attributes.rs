@@ -26,6 +26,9 @@ use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use serde::Serialize;
 
 use crate::capture::depth::Bounded;
+use crate::scrub::text::scrub_str;
+use crate::scrub::value::scrub_value;
+use crate::scrub::Findings;
 
 /// The attributes a scope gives to every span started inside it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,17 +40,23 @@ pub struct ContextAttributes {
     template: Option<String>,
     template_version: Option<String>,
     template_variables: Option<String>,
+    /// What scrubbing removed from the values above (scrubbed once, when
+    /// they are set, not on every span).
+    scrubbed: Findings,
 }
 
-fn non_empty(s: impl Into<String>) -> Option<String> {
+fn non_empty(s: impl Into<String>, findings: &mut Findings) -> Option<String> {
     let s = s.into();
-    (!s.is_empty()).then_some(s)
+    (!s.is_empty()).then(|| scrub_str(&s, findings).unwrap_or(s))
 }
 
-fn json_object<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+fn json_object<T: Serialize + ?Sized>(value: &T, findings: &mut Findings) -> Option<String> {
     match serde_json::to_value(Bounded::new(value)) {
-        Ok(serde_json::Value::Object(map)) if !map.is_empty() => {
-            Some(serde_json::Value::Object(map).to_string())
+        Ok(mut object @ serde_json::Value::Object(_))
+            if object.as_object().is_some_and(|m| !m.is_empty()) =>
+        {
+            scrub_value(&mut object, "", findings);
+            Some(object.to_string())
         }
         _ => None,
     }
@@ -63,28 +72,35 @@ impl ContextAttributes {
     /// `session.id` (Phoenix's Sessions view groups traces by it).
     #[must_use]
     pub fn session_id(mut self, id: impl Into<String>) -> Self {
-        self.session_id = non_empty(id);
+        self.session_id = non_empty(id, &mut self.scrubbed);
         self
     }
 
     /// `user.id`.
     #[must_use]
     pub fn user_id(mut self, id: impl Into<String>) -> Self {
-        self.user_id = non_empty(id);
+        self.user_id = non_empty(id, &mut self.scrubbed);
         self
     }
 
     /// `metadata`: any object, recorded as one JSON string.
     #[must_use]
     pub fn metadata<T: Serialize + ?Sized>(mut self, metadata: &T) -> Self {
-        self.metadata = json_object(metadata);
+        self.metadata = json_object(metadata, &mut self.scrubbed);
         self
     }
 
     /// `tag.tags`: a list of strings.
     #[must_use]
     pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
-        let tags: Vec<String> = tags.into_iter().map(Into::into).collect();
+        let findings = &mut self.scrubbed;
+        let tags: Vec<String> = tags
+            .into_iter()
+            .map(|tag| {
+                let tag: String = tag.into();
+                scrub_str(&tag, findings).unwrap_or(tag)
+            })
+            .collect();
         self.tags = (!tags.is_empty()).then_some(tags);
         self
     }
@@ -98,9 +114,9 @@ impl ContextAttributes {
         version: impl Into<String>,
         variables: &T,
     ) -> Self {
-        self.template = non_empty(template);
-        self.template_version = non_empty(version);
-        self.template_variables = json_object(variables);
+        self.template = non_empty(template, &mut self.scrubbed);
+        self.template_version = non_empty(version, &mut self.scrubbed);
+        self.template_variables = json_object(variables, &mut self.scrubbed);
         self
     }
 
@@ -120,6 +136,11 @@ impl ContextAttributes {
             template_variables: self
                 .template_variables
                 .or_else(|| outer.template_variables.clone()),
+            scrubbed: {
+                let mut scrubbed = self.scrubbed;
+                scrubbed.merge(outer.scrubbed.clone());
+                scrubbed
+            },
         }
     }
 
@@ -196,6 +217,13 @@ pub(crate) fn merged_into(cx: &Context, attributes: ContextAttributes) -> Contex
         None => attributes,
     };
     cx.with_value(merged)
+}
+
+/// What scrubbing removed from the context attributes of `cx`, if anything.
+pub(crate) fn stamped_findings(cx: &Context) -> Option<Findings> {
+    cx.get::<ContextAttributes>()
+        .filter(|a| !a.scrubbed.is_empty())
+        .map(|a| a.scrubbed.clone())
 }
 
 /// The context attributes of `cx`, as key-values (empty when none).

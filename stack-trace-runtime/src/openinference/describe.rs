@@ -33,6 +33,8 @@ use serde_json::Value;
 use super::documents::flatten_documents;
 use super::keys;
 use super::messages::flatten_messages;
+use crate::scrub::value::scrub_value;
+use crate::scrub::Findings;
 
 /// One chat message, as OpenInference records it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -201,20 +203,31 @@ pub trait DescribeDocuments {
     fn documents(&self) -> Vec<Document>;
 }
 
-pub(crate) fn messages_attributes(prefix: &str, messages: &[Message]) -> Vec<KeyValue> {
-    let list = Value::Array(messages.iter().map(Message::to_json).collect());
+pub(crate) fn messages_attributes(
+    prefix: &str,
+    messages: &[Message],
+    findings: &mut Findings,
+) -> Vec<KeyValue> {
+    let mut list = Value::Array(messages.iter().map(Message::to_json).collect());
+    scrub_value(&mut list, "", findings);
     let mut out = Vec::new();
     flatten_messages(prefix, &list, 0, &mut out);
     out
 }
 
-pub(crate) fn documents_attributes(prefix: &str, documents: &[Document]) -> Vec<KeyValue> {
+pub(crate) fn documents_attributes(
+    prefix: &str,
+    documents: &[Document],
+    findings: &mut Findings,
+) -> Vec<KeyValue> {
     let list = documents
         .iter()
         .map(|d| serde_json::json!({"id": d.id, "score": d.score, "content": d.content, "metadata": d.metadata}))
         .collect();
+    let mut list = Value::Array(list);
+    scrub_value(&mut list, "", findings);
     let mut out = Vec::new();
-    flatten_documents(prefix, &Value::Array(list), &mut out);
+    flatten_documents(prefix, &list, &mut out);
     out
 }
 
@@ -300,8 +313,9 @@ describe_probe!(
 pub(crate) fn response_attributes(
     messages: &[Message],
     usage: Option<&TokenUsage>,
+    findings: &mut Findings,
 ) -> Vec<KeyValue> {
-    let mut out = messages_attributes(keys::LLM_OUTPUT_MESSAGES, messages);
+    let mut out = messages_attributes(keys::LLM_OUTPUT_MESSAGES, messages, findings);
     if let Some(usage) = usage {
         usage.attributes(&mut out);
     }

@@ -5,7 +5,7 @@ use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
 use super::{is_scalar, keys, Roles};
-use crate::capture::secret::is_secret_name;
+use crate::scrub::rules::is_secret_key;
 use crate::semconv::REDACTED;
 
 /// What the inputs of an embedding call tell.
@@ -33,7 +33,7 @@ pub(crate) fn embedding_inputs(roles: &Roles, args: &Map<String, Value>) -> Embe
         .filter(|(name, value)| {
             Some(name.as_str()) != roles.input
                 && is_scalar(value)
-                && !is_secret_name(name)
+                && !is_secret_key(name)
                 && *value != REDACTED
         })
         .map(|(k, v)| (k.clone(), v.clone()))

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::response::{self, Shape};
 use super::{is_scalar, keys, messages, Roles};
-use crate::capture::secret::is_secret_name;
+use crate::scrub::rules::is_secret_key;
 use crate::semconv::REDACTED;
 
 /// What the inputs of an LLM call tell: its attributes and the model it asked for.
@@ -33,7 +33,7 @@ pub(crate) fn llm_inputs(
         for (key, value) in request {
             match key.as_str() {
                 "messages" | "tools" => {}
-                _ if is_scalar(value) && !is_secret_name(key) => {
+                _ if is_scalar(value) && !is_secret_key(key) => {
                     invocation.insert(key.clone(), value.clone());
                 }
                 _ => {}
@@ -81,7 +81,7 @@ pub(crate) fn llm_inputs(
             || role == roles.tools
             || is_prompt
             || !is_scalar(value)
-            || is_secret_name(name)
+            || is_secret_key(name)
         {
             continue;
         }

@@ -11,6 +11,7 @@ use crate::export::tail::TailSampling;
 use crate::export::transport::{CaCertificate, ExportHeaders, Protocol};
 use crate::export::ExporterFactory;
 use crate::openinference::Masking;
+use crate::scrub::Scrubbing;
 
 /// Where the exported spans go, resolved from the settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +55,7 @@ pub struct Config {
     pub(crate) scheduled_delay: Duration,
     pub(crate) resource_attributes: Vec<(String, String)>,
     pub(crate) masking: Masking,
+    pub(crate) scrubbing: Scrubbing,
     pub(crate) max_value_bytes: usize,
     pub(crate) problems: Vec<Error>,
     pub(crate) exporter: Option<ExporterFactory>,
@@ -82,6 +84,7 @@ impl Default for Config {
             scheduled_delay: Duration::from_secs(5),
             resource_attributes: Vec::new(),
             masking: Masking::default(),
+            scrubbing: Scrubbing::default(),
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             problems: Vec::new(),
             exporter: None,
@@ -151,6 +154,15 @@ impl Config {
     #[must_use]
     pub fn masking(mut self, masking: Masking) -> Self {
         self.masking = masking;
+        self
+    }
+
+    /// Adds to the credential scrubbing (which is always on): key names,
+    /// exempt names, value patterns, or the format scan turned off
+    /// (`STACK_TRACE_SCRUB_*`, see [`Scrubbing`]).
+    #[must_use]
+    pub fn scrubbing(mut self, scrubbing: Scrubbing) -> Self {
+        self.scrubbing = scrubbing;
         self
     }
 
@@ -278,7 +290,7 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} headers={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} scrubbing={:?} headers={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
             self.console_enabled(),
@@ -287,6 +299,7 @@ impl Config {
             self.sampling,
             self.tail,
             self.masking,
+            self.scrubbing,
             self.headers.names(),
             self.exporter.is_some()
         )

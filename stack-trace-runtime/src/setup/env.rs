@@ -11,6 +11,7 @@ use super::sampling::Sampling;
 use crate::export::tail::TailSampling;
 use crate::export::transport::{CaCertificate, ExportHeaders, Protocol};
 use crate::openinference::Masking;
+use crate::scrub::Scrubbing;
 
 impl Config {
     /// The settings from the process environment.
@@ -92,6 +93,7 @@ impl Config {
                 hide(&mut config.masking);
             }
         }
+        read_scrubbing(&mut read, &mut config.scrubbing);
         if let Some(n) = read.count("STACK_TRACE_MAX_VALUE_BYTES") {
             config.max_value_bytes = n;
         }
@@ -336,6 +338,34 @@ impl Settings<'_> {
 
     fn count(&mut self, name: &'static str) -> Option<usize> {
         self.parsed(name, parse_count)
+    }
+}
+
+/// `STACK_TRACE_SCRUB_KEYS` and `STACK_TRACE_SCRUB_ALLOW_KEYS` (comma
+/// separated names), `STACK_TRACE_SCRUB_PATTERN` (one regular expression;
+/// join several with `|`) and `STACK_TRACE_SCRUB_VALUES` (`false` turns the
+/// format scan off).
+fn read_scrubbing(read: &mut Settings<'_>, scrubbing: &mut Scrubbing) {
+    let names = |text: String| -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    if let Some(keys) = (read.lookup)("STACK_TRACE_SCRUB_KEYS") {
+        scrubbing.secret_keys.extend(names(keys));
+    }
+    if let Some(keys) = (read.lookup)("STACK_TRACE_SCRUB_ALLOW_KEYS") {
+        scrubbing.allowed_keys.extend(names(keys));
+    }
+    if let Some(pattern) =
+        (read.lookup)("STACK_TRACE_SCRUB_PATTERN").filter(|p| !p.trim().is_empty())
+    {
+        scrubbing.value_patterns.push(pattern);
+    }
+    if let Some(on) = read.bool("STACK_TRACE_SCRUB_VALUES") {
+        scrubbing.scan_values = on;
     }
 }
 

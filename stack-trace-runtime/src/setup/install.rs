@@ -171,6 +171,7 @@ fn install(config: Config) -> Result<Installation, Error> {
         });
     }
     crate::capture::limit::set_max_value_bytes(config.max_value_bytes);
+    crate::scrub::rules::install(&config.scrubbing);
     let resource = resource(&config);
     let worker = Arc::new(WorkerHandle::spawn(
         WorkerSettings {

@@ -5,6 +5,7 @@ use super::config::{Config, Endpoint};
 use super::error::Error;
 use crate::export::tail::TailSampling;
 use crate::export::transport::{ExportHeaders, Protocol};
+use crate::scrub::{rules, Scrubbing};
 
 impl Config {
     /// Checks the settings without starting anything.
@@ -23,6 +24,7 @@ impl Config {
             tail_sampling(tail)?;
         }
         headers(&self.headers)?;
+        scrub_patterns(&self.scrubbing)?;
         Ok(())
     }
 }
@@ -79,6 +81,17 @@ pub(super) fn headers(headers: &ExportHeaders) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Checks that the scrubbing patterns compile.
+fn scrub_patterns(scrubbing: &Scrubbing) -> Result<(), Error> {
+    rules::compile(scrubbing)
+        .map(|_| ())
+        .map_err(|e| Error::InvalidSetting {
+            name: "STACK_TRACE_SCRUB_PATTERN",
+            value: e.to_string(),
+            expected: "regular expressions in Rust regex syntax",
+        })
 }
 
 /// Checks the tail sampler's ratio.

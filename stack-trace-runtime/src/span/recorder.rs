@@ -30,6 +30,8 @@ use super::tracer::SCOPE;
 use crate::export::precedence::{self, OUTCOME_MARKER};
 use crate::export::WorkerHandle;
 use crate::openinference::context_attributes;
+use crate::scrub::text::scrub_str;
+use crate::scrub::{self, Findings, Report};
 
 /// What the annotated calls need of the installed provider.
 #[derive(Debug)]
@@ -80,6 +82,9 @@ pub(crate) struct Recorder {
     unresolved: bool,
     /// Writes now come from outside the guard (the body runs).
     in_body: bool,
+    /// What scrubbing removed from values set by hand and from the
+    /// scope's context attributes.
+    scrubbed: Option<Box<Report>>,
     /// The provider's sampler, limits and export thread; `None` once ended.
     recording: Option<Arc<Recording>>,
 }
@@ -138,8 +143,14 @@ impl Recorder {
         }
         let stamped = context_attributes::stamp(parent);
         let unresolved = stamped.is_some();
+        let mut scrubbed = None;
         if let Some(stamped) = stamped {
             attributes.extend(stamped);
+            if let Some(findings) = context_attributes::stamped_findings(parent) {
+                let mut report = Report::default();
+                report.add("context attributes", findings);
+                scrubbed = Some(Box::new(report));
+            }
         }
         let max = limits.max_attributes_per_span as usize;
         let dropped_attributes_count = count(attributes.len().saturating_sub(max));
@@ -164,6 +175,7 @@ impl Recorder {
             outcome_from: None,
             unresolved,
             in_body: false,
+            scrubbed,
             recording: Some(Arc::clone(recording)),
         })
     }
@@ -199,6 +211,9 @@ impl Recorder {
         if self.unresolved {
             precedence::resolve_split(&mut attributes, self.outcome_from.map(|i| i as usize));
         }
+        if let Some(report) = self.scrubbed.take() {
+            scrub::attributes::note(&mut attributes, &report);
+        }
         let Extras { events, links } = self.extras.take().map(|e| *e).unwrap_or_default();
         recording.worker.submit(
             SpanData {
@@ -217,7 +232,26 @@ impl Recorder {
                 instrumentation_scope: SCOPE.clone(),
             },
             true,
+            true,
         );
+    }
+}
+
+impl Recorder {
+    /// Scrubs an attribute that was set by hand.
+    fn scrub_by_hand(&mut self, attribute: &mut KeyValue) {
+        let mut findings = Findings::NONE;
+        scrub::attributes::scrub_key_value(attribute, &mut findings);
+        if !findings.is_empty() {
+            let key = attribute.key.as_str().to_owned();
+            self.note_scrubbed(key, findings);
+        }
+    }
+
+    fn note_scrubbed(&mut self, attribute: impl Into<Cow<'static, str>>, findings: Findings) {
+        self.scrubbed
+            .get_or_insert_with(Box::default)
+            .add(attribute, findings);
     }
 }
 
@@ -236,6 +270,11 @@ impl opentelemetry::trace::Span for Recorder {
     {
         if self.recording.is_none() {
             return;
+        }
+        if self.in_body {
+            for attribute in &mut attributes {
+                self.scrub_by_hand(attribute);
+            }
         }
         let limits = self.limits();
         let events = &mut self.extras.get_or_insert_with(Box::default).events;
@@ -259,7 +298,7 @@ impl opentelemetry::trace::Span for Recorder {
         self.recording.is_some()
     }
 
-    fn set_attribute(&mut self, attribute: KeyValue) {
+    fn set_attribute(&mut self, mut attribute: KeyValue) {
         if self.recording.is_none() {
             return;
         }
@@ -269,12 +308,21 @@ impl opentelemetry::trace::Span for Recorder {
                 return;
             }
             self.unresolved = true;
+            // Set by hand: it did not come through capture's scrubbing.
+            self.scrub_by_hand(&mut attribute);
         }
         self.push(attribute);
     }
 
-    fn set_status(&mut self, status: Status) {
+    fn set_status(&mut self, mut status: Status) {
         if self.recording.is_some() && status > self.status {
+            if let Status::Error { description } = &status {
+                let mut findings = Findings::NONE;
+                if let Some(scrubbed) = scrub_str(description, &mut findings) {
+                    status = Status::error(scrubbed);
+                    self.note_scrubbed("status", findings);
+                }
+            }
             self.status = status;
         }
     }

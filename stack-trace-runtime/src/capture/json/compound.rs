@@ -4,6 +4,7 @@ use serde::ser::{self, Serialize};
 
 use super::map_key::MapKey;
 use super::{Error, JsonWriter};
+use crate::scrub::rules::is_secret_key;
 
 /// One array or object being written.
 pub(crate) struct Compound<'w, 'a> {
@@ -30,6 +31,11 @@ impl Compound<'_, '_> {
         self.comma();
         self.writer.string(key);
         self.writer.out.push_str(":");
+        if self.writer.scrubs() && is_secret_key(key) {
+            // The value's own `Serialize` is not even called.
+            self.writer.redact(key);
+            return Ok(());
+        }
         value.serialize(&mut *self.writer)
     }
 
@@ -77,6 +83,10 @@ impl ser::SerializeMap for Compound<'_, '_> {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        if std::mem::take(&mut self.writer.redact_next) {
+            self.writer.redact("?");
+            return Ok(());
+        }
         value.serialize(&mut *self.writer)
     }
     fn end(self) -> Result<(), Error> {

@@ -15,6 +15,25 @@ pub(crate) fn write_escaped(out: &mut Capped, text: &str) {
         return;
     };
     out.push_str("\"");
+    escape_body(out, text, first);
+    out.push_str("\"");
+}
+
+/// `head` followed by `tail` as one JSON string literal.
+pub(crate) fn write_escaped_pieces(out: &mut Capped, head: &str, tail: &str) {
+    out.push_str("\"");
+    for piece in [head, tail] {
+        match piece.bytes().position(needs_escape) {
+            Some(first) => escape_body(out, piece, first),
+            None => out.push_str(piece),
+        }
+    }
+    out.push_str("\"");
+}
+
+/// `text` escaped, without quotes; `first` is the first byte to escape.
+fn escape_body(out: &mut Capped, text: &str, first: usize) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &byte) in bytes.iter().enumerate().skip(first) {
         if !needs_escape(byte) {
@@ -46,5 +65,4 @@ pub(crate) fn write_escaped(out: &mut Capped, text: &str) {
         start = i + 1;
     }
     out.push_str(&text[start..]);
-    out.push_str("\"");
 }

@@ -4,6 +4,7 @@
 use serde::ser::{self, Serialize};
 
 use super::{Error, JsonWriter};
+use crate::scrub::rules::is_secret_key;
 
 /// A map key: strings, and what `serde_json` turns into strings (integers,
 /// bools, finite floats, chars, unit variants); anything else is an error.
@@ -52,6 +53,9 @@ impl ser::Serializer for MapKey<'_, '_> {
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.writer.string(v);
+        if self.writer.scrubs() && is_secret_key(v) {
+            self.writer.redact_next = true;
+        }
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {

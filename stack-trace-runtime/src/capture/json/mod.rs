@@ -40,8 +40,51 @@ mod map_key;
 mod serializer;
 
 use super::depth::{MAX_DEPTH, TOO_DEEP};
-use super::limit::Capped;
+use super::limit::{capped_str, max_value_bytes, truncated_text, Capped};
+use crate::scrub::formats::MIN_LEN;
+use crate::scrub::text::scrub_str;
+use crate::semconv::REDACTED;
 pub(crate) use escape::write_escaped;
+use escape::write_escaped_pieces;
+
+/// How far past what can still be kept a string is scanned, so that a
+/// credential cut by the value cap is still found whole.
+const SCAN_MARGIN: usize = 512;
+
+/// The keys of the objects still open at the end of `json` (a prefix of a
+/// JSON text, ending just after a key's colon), outermost first; arrays
+/// count as a level without a key (`[]`).
+fn open_keys(json: &str) -> Vec<&str> {
+    let bytes = json.as_bytes();
+    let mut levels: Vec<&str> = Vec::new();
+    let mut last_string: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                last_string = Some((start, i.min(bytes.len())));
+            }
+            b'{' => levels.push(""),
+            b'[' => levels.push("[]"),
+            b'}' | b']' => {
+                levels.pop();
+            }
+            b':' => {
+                if let (Some(level), Some((s, e))) = (levels.last_mut(), last_string) {
+                    *level = json.get(s..e).unwrap_or("");
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    levels
+}
 
 /// The error type: `serde_json`'s, so failures read the same as before.
 pub(crate) type Error = serde_json::Error;
@@ -55,11 +98,17 @@ pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Capped) -> Resul
 pub(crate) struct JsonWriter<'a> {
     out: &'a mut Capped,
     depth: usize,
+    /// The next map value is under a key that names a credential.
+    redact_next: bool,
 }
 
 impl<'a> JsonWriter<'a> {
     pub(crate) fn new(out: &'a mut Capped) -> Self {
-        Self { out, depth: 0 }
+        Self {
+            out,
+            depth: 0,
+            redact_next: false,
+        }
     }
 
     /// Opens an array or object: `open` is its first characters.
@@ -72,6 +121,83 @@ impl<'a> JsonWriter<'a> {
         Ok(())
     }
 
+    /// Whether what is written here is scrubbed.
+    fn scrubs(&self) -> bool {
+        self.out.scrub
+    }
+
+    /// Writes `__REDACTED__` for the value under the current key, and notes
+    /// its path. The path is read back from the text written so far (only
+    /// here, so writing keys costs nothing extra); `key` stands in when
+    /// that text was cut.
+    fn redact(&mut self, key: &str) {
+        // Every open level: in `input.value` the first is the object of all
+        // arguments, whose key is the parameter's name.
+        let open = open_keys(self.out.kept_text());
+        let path = if open.len() >= self.depth && !self.out.overflowed() {
+            open
+        } else {
+            vec![key]
+        };
+        let mut text = String::from(self.out.root);
+        for key in path {
+            if !text.is_empty() {
+                text.push('.');
+            }
+            text.push_str(key);
+        }
+        write_escaped(self.out, REDACTED);
+        self.out.findings.key(&text);
+    }
+
+    /// A string value: scanned for credentials (what can still be kept,
+    /// and a margin), then written.
+    #[inline]
+    fn value_string(&mut self, text: &str) {
+        if self.scrubs() && text.len() >= MIN_LEN {
+            self.scanned_string(text);
+        } else {
+            write_escaped(self.out, text);
+        }
+    }
+
+    /// A string that is the whole value (recorded as text, not JSON),
+    /// scanned up to the cap and a margin, then cut at the cap.
+    pub(crate) fn top_level_string(&mut self, text: &str) -> String {
+        let cap = max_value_bytes();
+        if !self.scrubs() || text.len() < MIN_LEN {
+            return capped_str(text, cap);
+        }
+        let mut end = text.len().min(cap.saturating_add(SCAN_MARGIN));
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        match scrub_str(&text[..end], &mut self.out.findings) {
+            None => capped_str(text, cap),
+            Some(scrubbed) if end == text.len() => capped_str(&scrubbed, cap),
+            Some(scrubbed) => {
+                let kept = &scrubbed.as_bytes()[..cap.min(scrubbed.len())];
+                truncated_text(kept, text.len())
+            }
+        }
+    }
+
+    /// [`JsonWriter::value_string`] for a string long enough to hold a
+    /// credential.
+    #[inline(never)]
+    fn scanned_string(&mut self, text: &str) {
+        let limit = self.out.room().saturating_add(SCAN_MARGIN);
+        let mut cut = text.len().min(limit);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        match scrub_str(&text[..cut], &mut self.out.findings) {
+            Some(scrubbed) => write_escaped_pieces(self.out, &scrubbed, &text[cut..]),
+            None => write_escaped(self.out, text),
+        }
+    }
+
+    #[inline]
     fn close(&mut self, close: &str) {
         self.depth -= 1;
         self.out.push_str(close);

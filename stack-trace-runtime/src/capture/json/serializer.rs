@@ -46,7 +46,7 @@ impl<'w, 'a> ser::Serializer for &'w mut JsonWriter<'a> {
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.string(v);
+        self.value_string(v);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {

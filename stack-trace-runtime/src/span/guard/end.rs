@@ -6,10 +6,13 @@ use opentelemetry::KeyValue;
 
 use super::{Pending, SpanGuard, State, NO_ROLES};
 use crate::openinference;
-use crate::semconv::{self, SpanKind};
+use crate::semconv::{self, SpanKind, SCRUBBED};
 
 impl SpanGuard {
     pub(super) fn end(&mut self) {
+        if let Some(report) = self.scrubbed.take() {
+            self.with_span(|span| span.set_attribute(KeyValue::new(SCRUBBED, report.to_json())));
+        }
         // Ended in place: moving the state out would copy it whole.
         match &mut self.state {
             State::Off | State::Ended => return,

@@ -10,6 +10,7 @@ use crate::capture::inputs::{InputShape, Inputs};
 use crate::openinference::context_attributes::ContextAttributes;
 use crate::openinference::describe::{self, Message};
 use crate::openinference::{self, keys};
+use crate::scrub::Findings;
 use crate::semconv::{self, SpanKind};
 
 impl SpanGuard {
@@ -103,7 +104,10 @@ impl SpanGuard {
             return;
         }
         self.described_input = true;
-        let attributes = describe::messages_attributes(keys::LLM_INPUT_MESSAGES, messages);
+        let mut findings = Findings::NONE;
+        let attributes =
+            describe::messages_attributes(keys::LLM_INPUT_MESSAGES, messages, &mut findings);
+        self.note_scrubbed(keys::LLM_INPUT_MESSAGES, findings);
         self.write_attributes(attributes);
     }
 }

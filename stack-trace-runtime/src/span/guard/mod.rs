@@ -24,6 +24,7 @@ use crate::capture::Captured;
 use crate::export::precedence::OUTCOME_MARKER;
 use crate::openinference::context_attributes::ContextAttributes;
 use crate::openinference::{EmbeddingInputs, Roles};
+use crate::scrub::{Findings, Report};
 use crate::semconv::SpanKind;
 use span_mut::SpanMut;
 
@@ -81,6 +82,8 @@ pub struct SpanGuard {
     /// Context attributes taken from the call's parameters, for this span
     /// and everything started inside it.
     scope_attributes: Option<Box<ContextAttributes>>,
+    /// What scrubbing removed from the values written, by attribute.
+    scrubbed: Option<Box<Report>>,
 }
 
 impl SpanGuard {
@@ -138,10 +141,24 @@ impl SpanGuard {
         self.with_span(|span| span.set_attributes(attributes));
     }
 
+    /// Notes what scrubbing removed from the value of `attribute`.
+    #[cold]
+    #[inline(never)]
+    fn note_scrubbed(&mut self, attribute: &'static str, findings: Findings) {
+        if !findings.is_empty() {
+            self.scrubbed
+                .get_or_insert_with(Box::default)
+                .add(attribute, findings);
+        }
+    }
+
     /// Writes a captured value and its mime type (`input.*`, `output.*`).
-    fn write_value(&mut self, value_key: &'static str, mime_key: &'static str, v: Captured) {
+    fn write_value(&mut self, value_key: &'static str, mime_key: &'static str, mut v: Captured) {
         if !self.is_recording() {
             return;
+        }
+        if !v.findings.is_empty() {
+            self.note_scrubbed(value_key, std::mem::take(&mut v.findings));
         }
         match self.pending_marker() {
             Some(marker) => self.with_span(|span| {

@@ -9,10 +9,14 @@ use serde_json::Value;
 
 use super::{SpanGuard, NO_ROLES};
 use crate::capture::error::ErrorInfo;
+use crate::capture::limit::max_value_bytes;
 use crate::capture::sink::{ErrorSink, OutputSink};
 use crate::capture::{self, Captured};
 use crate::openinference::describe::{self, DescribeSink, Document, Message, TokenUsage};
 use crate::openinference::{self, keys};
+use crate::scrub::text::{scrub_pairs, scrub_str};
+use crate::scrub::value::scrub_value;
+use crate::scrub::Findings;
 use crate::semconv::{self, SpanKind};
 
 impl SpanGuard {
@@ -34,9 +38,18 @@ impl SpanGuard {
             self.kind,
             SpanKind::Llm | SpanKind::Retriever | SpanKind::Embedding | SpanKind::Reranker
         ) {
-            if let Ok(Ok(structured)) = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(Ok(mut structured)) = catch_unwind(AssertUnwindSafe(|| {
                 serde_json::to_value(capture::depth::Bounded::new(value))
             })) {
+                // The writer of `output.value` applies the same rule: when it
+                // saw the whole value and found nothing, there is nothing
+                // here. Reported once, by it.
+                let suspect = captured.as_ref().is_none_or(|c| {
+                    !c.findings.is_empty() || c.value.len() + 1024 >= max_value_bytes()
+                });
+                if suspect {
+                    scrub_value(&mut structured, "", &mut Findings::default());
+                }
                 self.derive_from_output(&structured);
             }
         }
@@ -97,7 +110,9 @@ impl SpanGuard {
         }
         self.mark_outcome();
         self.described_output = true;
-        let attributes = describe::response_attributes(&messages, usage.as_ref());
+        let mut findings = Findings::NONE;
+        let attributes = describe::response_attributes(&messages, usage.as_ref(), &mut findings);
+        self.note_scrubbed(keys::LLM_OUTPUT_MESSAGES, findings);
         let identity = openinference::llm_identity(
             self.roles.unwrap_or(&NO_ROLES),
             None,
@@ -121,7 +136,9 @@ impl SpanGuard {
         }
         self.mark_outcome();
         self.described_output = true;
-        let attributes = describe::documents_attributes(prefix, documents);
+        let mut findings = Findings::NONE;
+        let attributes = describe::documents_attributes(prefix, documents, &mut findings);
+        self.note_scrubbed(prefix, findings);
         self.write_attributes(attributes);
     }
 
@@ -129,11 +146,28 @@ impl SpanGuard {
     /// `exception` event.
     pub fn record_error(&mut self, error: &ErrorInfo) {
         self.errored = true;
+        if !self.is_recording() {
+            return;
+        }
+        let mut findings = Findings::NONE;
+        let scrubbed = if error.from_debug {
+            scrub_pairs(&error.message, &mut findings)
+        } else {
+            scrub_str(&error.message, &mut findings)
+        };
+        self.note_scrubbed(semconv::EXCEPTION_MESSAGE, findings);
+        let error = match scrubbed {
+            Some(message) => ErrorInfo {
+                message,
+                ..error.clone()
+            },
+            None => error.clone(),
+        };
         self.with_span(|span| {
             span.set_status(Status::error(error.status_description()));
             span.add_event(
                 semconv::EXCEPTION_EVENT.into(),
-                semconv::exception_attributes(error.type_name.clone(), error.message.clone()),
+                semconv::exception_attributes(error.type_name, error.message),
             );
         });
     }
@@ -143,6 +177,7 @@ impl SpanGuard {
         self.record_error(&ErrorInfo {
             type_name: semconv::PANIC_TYPE.to_owned(),
             message,
+            from_debug: false,
         });
         self.end();
     }

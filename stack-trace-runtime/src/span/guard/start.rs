@@ -57,6 +57,7 @@ impl SpanGuard {
             described_output: false,
             ours,
             scope_attributes: None,
+            scrubbed: None,
         }
     }
 }

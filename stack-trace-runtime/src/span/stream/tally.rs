@@ -11,6 +11,8 @@ use crate::capture::panic::panic_message;
 use crate::capture::sink::ItemSink;
 use crate::capture::{self, limit, Captured};
 use crate::openinference::stream::LlmStream;
+use crate::scrub::value::scrub_value;
+use crate::scrub::Findings;
 use crate::semconv::{self, SpanKind};
 use crate::span::guard::SpanGuard;
 
@@ -35,6 +37,8 @@ pub struct Tally {
     parts_bytes: usize,
     parts_omitted: u64,
     opaque: Option<Captured>,
+    /// What scrubbing removed from the items recorded.
+    findings: Findings,
 }
 
 impl Tally {
@@ -50,6 +54,7 @@ impl Tally {
             parts_bytes: 0,
             parts_omitted: 0,
             opaque: None,
+            findings: Findings::NONE,
         }
     }
 
@@ -71,8 +76,9 @@ impl Tally {
         self.parts.push(json);
     }
 
-    fn push_text_part(&mut self, text: &str) {
-        self.push_part(serde_json::to_string(text).unwrap_or_default());
+    fn push_text_part(&mut self, text: Captured) {
+        self.findings.merge(text.findings);
+        self.push_part(serde_json::to_string(&text.value).unwrap_or_default());
     }
 
     fn parts_full(&self) -> bool {
@@ -101,6 +107,9 @@ impl Tally {
         } else {
             None
         };
+        // Whether the item may hold something to scrub (its text was not
+        // written whole, or the writer found something).
+        let mut suspect = true;
         if self.parts_full() {
             self.parts_omitted += 1;
         } else {
@@ -115,19 +124,24 @@ impl Tally {
                 ),
             };
             if written {
+                suspect = !buf.findings.is_empty() || buf.overflowed();
+                self.findings.merge(std::mem::take(&mut buf.findings));
                 self.push_part(buf.into_value(true));
             } else {
                 // Not serializable: its `Debug` text, else what went wrong.
                 let text = match debug {
-                    Some(debug) => debug(),
+                    Some(debug) => Captured::scrubbed_text(debug(), true, true),
                     None => capture::capture_serialize(value)
-                        .map(|c| c.value)
-                        .unwrap_or_default(),
+                        .unwrap_or_else(|| Captured::text(String::new())),
                 };
-                self.push_text_part(&text);
+                self.push_text_part(text);
             }
         }
-        if let Some(structured) = structured {
+        if let Some(mut structured) = structured {
+            // What the kind reads, scrubbed (reported once, by the text above).
+            if suspect {
+                scrub_value(&mut structured, "", &mut Findings::default());
+            }
             if let Some(llm) = &mut self.llm {
                 llm.absorb(&structured, limit::max_value_bytes());
             }
@@ -144,7 +158,7 @@ impl Tally {
             return;
         }
         let captured = make();
-        self.push_text_part(&captured.value);
+        self.push_text_part(captured);
     }
 
     /// One item of a type with neither `Serialize` nor `Debug`.
@@ -173,7 +187,10 @@ impl Tally {
         let items = i64::try_from(self.items).unwrap_or(i64::MAX);
         self.guard
             .set_attribute(KeyValue::new(semconv::STREAM_ITEMS, items));
-        if let Some(response) = self.llm.as_ref().and_then(LlmStream::response) {
+        if let Some(mut response) = self.llm.as_ref().and_then(LlmStream::response) {
+            // Put together from chunks: a credential split across them is
+            // whole only now.
+            scrub_value(&mut response, "", &mut Findings::default());
             self.guard.derive_from_output(&response);
             self.guard.set_output(capture::capture_serialize(&response));
             return;
@@ -207,10 +224,10 @@ impl Tally {
                     "… [stack-trace: {omitted} more items not recorded]"
                 ));
             }
-            return Some(Captured {
-                value: text,
-                mime: semconv::MIME_TEXT,
-            });
+            // Scanned again whole: a credential may span items.
+            let mut captured = Captured::scrubbed_text(text, true, false);
+            captured.findings.merge(std::mem::take(&mut self.findings));
+            return Some(captured);
         }
         let mut json = String::with_capacity(self.parts_bytes + parts.len() * 4 + 64);
         json.push('[');
@@ -229,6 +246,7 @@ impl Tally {
         Some(Captured {
             value: json,
             mime: semconv::MIME_JSON,
+            findings: std::mem::take(&mut self.findings),
         })
     }
 
