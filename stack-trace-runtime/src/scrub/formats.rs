@@ -26,7 +26,8 @@
 //! `!` after it). So a prefix inside a longer word, a path or base64 data
 //! (`risk-free`, `…/sk-…`, `…+AKIA…`) is not a credential.
 //!
-//! One pass with an Aho-Corasick automaton over the anchors (case-folded)
+//! One pass with an Aho-Corasick automaton over the anchors (as providers
+//! write them; `Bearer` and `Basic` in their three usual spellings)
 //! finds the candidates; only there does a format's regex run, anchored.
 
 use std::sync::LazyLock;
@@ -67,7 +68,7 @@ const FORMATS: &[Format] = &[
     },
     Format {
         name: "aws_access_key_id",
-        anchors: &["akia", "asia", "abia", "acca", "a3t"],
+        anchors: &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
         pattern: r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
         bounded_start: true,
         check: None,
@@ -111,7 +112,7 @@ const FORMATS: &[Format] = &[
     },
     Format {
         name: "google_api_key",
-        anchors: &["aiza"],
+        anchors: &["AIza"],
         pattern: r"^AIza[0-9A-Za-z_-]{35}",
         bounded_start: true,
         check: None,
@@ -125,21 +126,21 @@ const FORMATS: &[Format] = &[
     },
     Format {
         name: "jwt",
-        anchors: &["eyj"],
+        anchors: &["eyJ"],
         pattern: r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
         bounded_start: true,
         check: None,
     },
     Format {
         name: "bearer_token",
-        anchors: &["bearer"],
+        anchors: &["Bearer", "bearer", "BEARER"],
         pattern: r"^(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{12,}=*)",
         bounded_start: true,
         check: Some(has_digit),
     },
     Format {
         name: "basic_credentials",
-        anchors: &["basic"],
+        anchors: &["Basic", "basic", "BASIC"],
         pattern: r"^(?i:basic)[ \t]+([A-Za-z0-9+/]{4,}={0,2})",
         bounded_start: true,
         check: Some(is_base64_user_password),
@@ -153,7 +154,7 @@ const FORMATS: &[Format] = &[
     },
     Format {
         name: "pem_private_key",
-        anchors: &["-----begin"],
+        anchors: &["-----BEGIN"],
         pattern: r"^-----BEGIN[ A-Z0-9]*PRIVATE KEY-----[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY-----",
         bounded_start: false,
         check: None,
@@ -255,7 +256,6 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
         }
     }
     let automaton = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&anchors)
         .ok()?;

@@ -48,6 +48,12 @@ pub(crate) struct Recording {
 /// output value and type, with room for a few more before it grows.
 const INITIAL_ATTRIBUTES: usize = 8;
 
+/// The guard's last write to a span of ours in its context, `true` when the
+/// call succeeded: set status OK (when `true`) and end, in the same call that
+/// brings the outcome's attributes (one lock of the context's span, not
+/// three). Never recorded.
+pub(crate) const END_MARKER: &str = "stack_trace.internal.end";
+
 /// How a span starts.
 #[allow(clippy::large_enum_variant)] // moved once, into the guard
 #[derive(Debug)]
@@ -302,6 +308,12 @@ impl opentelemetry::trace::Span for Recorder {
         if self.recording.is_none() {
             return;
         }
+        if let opentelemetry::Value::Bool(ok) = attribute.value {
+            if attribute.key.as_str() == END_MARKER {
+                self.end_by_marker(ok);
+                return;
+            }
+        }
         if self.in_body && self.outcome_from.is_none() {
             if attribute.key.as_str() == OUTCOME_MARKER {
                 self.outcome_from = Some(count(self.attributes.len()));
@@ -356,6 +368,16 @@ impl opentelemetry::trace::Span for Recorder {
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
         self.finish(timestamp);
+    }
+}
+
+impl Recorder {
+    /// [`END_MARKER`]: status OK when `ok`, then the end.
+    fn end_by_marker(&mut self, ok: bool) {
+        if ok {
+            opentelemetry::trace::Span::set_status(self, Status::Ok);
+        }
+        self.finish(opentelemetry::time::now());
     }
 }
 

@@ -7,9 +7,30 @@ use opentelemetry::KeyValue;
 use super::{Pending, SpanGuard, State, NO_ROLES};
 use crate::openinference;
 use crate::semconv::{self, SpanKind, SCRUBBED};
+use crate::span::recorder::END_MARKER;
 
 impl SpanGuard {
     pub(super) fn end(&mut self) {
+        self.end_with(false);
+    }
+
+    /// Ends the span, with status OK first when `ok`.
+    fn end_with(&mut self, ok: bool) {
+        if self.ours
+            && matches!(
+                self.state,
+                State::Current {
+                    recording: true,
+                    ..
+                }
+            )
+        {
+            self.end_in_context(ok);
+            return;
+        }
+        if ok {
+            self.with_span(|span| span.set_status(Status::Ok));
+        }
         if let Some(report) = self.scrubbed.take() {
             self.with_span(|span| span.set_attribute(KeyValue::new(SCRUBBED, report.to_json())));
         }
@@ -23,6 +44,31 @@ impl SpanGuard {
                 recording: true,
             } => cx.span().end(),
             State::Current { .. } => {}
+        }
+        self.state = State::Ended;
+    }
+
+    /// Ends a span of ours that lives in its context in one call: the
+    /// outcome marker when due, the output held back, the scrubbing report,
+    /// then the end marker (status OK when `ok`, and the end). Each call
+    /// through the context locks the span, so this saves two.
+    fn end_in_context(&mut self, ok: bool) {
+        let marker = self.pending_marker();
+        let (value, mime) = match self.deferred_output.take() {
+            Some((value, mime)) => (
+                Some(KeyValue::new(semconv::OUTPUT_VALUE, value)),
+                Some(KeyValue::new(semconv::OUTPUT_MIME_TYPE, mime)),
+            ),
+            None => (None, None),
+        };
+        let report = self
+            .scrubbed
+            .take()
+            .map(|report| KeyValue::new(SCRUBBED, report.to_json()));
+        let end = Some(KeyValue::new(END_MARKER, ok));
+        if let State::Current { cx, .. } = &self.state {
+            cx.span()
+                .set_attributes([marker, value, mime, report, end].into_iter().flatten());
         }
         self.state = State::Ended;
     }
@@ -41,10 +87,7 @@ impl SpanGuard {
             self.identity_written = true;
             self.write_attributes(identity);
         }
-        if !self.errored {
-            self.with_span(|span| span.set_status(Status::Ok));
-        }
-        self.end();
+        self.end_with(!self.errored);
     }
 }
 

@@ -25,7 +25,7 @@ use crate::export::precedence::OUTCOME_MARKER;
 use crate::openinference::context_attributes::ContextAttributes;
 use crate::openinference::{EmbeddingInputs, Roles};
 use crate::scrub::{Findings, Report};
-use crate::semconv::SpanKind;
+use crate::semconv::{self, SpanKind};
 use span_mut::SpanMut;
 
 /// A recording span before it is made current: ours, or one from the
@@ -84,6 +84,10 @@ pub struct SpanGuard {
     scope_attributes: Option<Box<ContextAttributes>>,
     /// What scrubbing removed from the values written, by attribute.
     scrubbed: Option<Box<Report>>,
+    /// `output.value` and its mime type, held back until the end so that a
+    /// span of ours in its context gets them, its status and its end in one
+    /// call (see `Recorder`'s end marker).
+    deferred_output: Option<(String, &'static str)>,
 }
 
 impl SpanGuard {
@@ -159,6 +163,14 @@ impl SpanGuard {
         }
         if !v.findings.is_empty() {
             self.note_scrubbed(value_key, std::mem::take(&mut v.findings));
+        }
+        if value_key == semconv::OUTPUT_VALUE
+            && self.ours
+            && self.deferred_output.is_none()
+            && matches!(self.state, State::Current { .. })
+        {
+            self.deferred_output = Some((v.value, v.mime));
+            return;
         }
         match self.pending_marker() {
             Some(marker) => self.with_span(|span| {

@@ -58,6 +58,7 @@ impl SpanGuard {
             ours,
             scope_attributes: None,
             scrubbed: None,
+            deferred_output: None,
         }
     }
 }
