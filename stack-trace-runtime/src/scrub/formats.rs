@@ -26,14 +26,15 @@
 //! `!` after it). So a prefix inside a longer word, a path or base64 data
 //! (`risk-free`, `…/sk-…`, `…+AKIA…`) is not a credential.
 //!
-//! One pass with an Aho-Corasick automaton over the anchors (as providers
-//! write them; `Bearer` and `Basic` in their three usual spellings)
-//! finds the candidates; only there does a format's regex run, anchored.
+//! One pass over the anchors (as providers write them; `Bearer` and `Basic`
+//! in their three usual spellings; see [`super::anchors`]) finds the
+//! candidates; only there does a format's regex run, anchored.
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+
+use super::anchors::{Anchor, Anchors};
 
 /// Strings shorter than this cannot hold any format (`x://u:p@` is 8).
 pub(crate) const MIN_LEN: usize = 8;
@@ -49,6 +50,10 @@ struct Format {
     bounded_start: bool,
     /// A further check of the replaced text.
     check: Option<fn(&str) -> bool>,
+    /// The length of the shortest text `pattern` matches (a test checks
+    /// it against the regex parser's own figure): shorter strings are not
+    /// searched for this format's anchors.
+    min_len: usize,
 }
 
 const FORMATS: &[Format] = &[
@@ -58,6 +63,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^sk-ant-[a-z]{2,10}[0-9]{2}-[A-Za-z0-9_-]{32,}",
         bounded_start: true,
         check: None,
+        min_len: 44,
     },
     Format {
         name: "openai_api_key",
@@ -65,6 +71,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}",
         bounded_start: true,
         check: Some(mixed_case_and_digits),
+        min_len: 23,
     },
     Format {
         name: "aws_access_key_id",
@@ -72,6 +79,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
         bounded_start: true,
         check: None,
+        min_len: 20,
     },
     Format {
         name: "github_token",
@@ -79,6 +87,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})",
         bounded_start: true,
         check: None,
+        min_len: 40,
     },
     Format {
         name: "gitlab_token",
@@ -86,6 +95,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^gl(?:pat|dt|rt|ptt|soat)-[A-Za-z0-9_-]{20,}",
         bounded_start: true,
         check: None,
+        min_len: 25,
     },
     Format {
         name: "slack_token",
@@ -95,6 +105,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?:xox[bpares]-[0-9]{6,}-[A-Za-z0-9-]{8,}|xapp-[0-9]-[A-Z0-9]{6,}-[0-9]{6,}-[a-z0-9]{16,})",
         bounded_start: true,
         check: None,
+        min_len: 20,
     },
     Format {
         name: "slack_webhook",
@@ -102,6 +113,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,}",
         bounded_start: false,
         check: None,
+        min_len: 45,
     },
     Format {
         name: "stripe_key",
@@ -109,6 +121,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?:[sr]k_(?:live|test)_[A-Za-z0-9]{20,}|whsec_[A-Za-z0-9]{24,})",
         bounded_start: true,
         check: None,
+        min_len: 28,
     },
     Format {
         name: "google_api_key",
@@ -116,6 +129,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^AIza[0-9A-Za-z_-]{35}",
         bounded_start: true,
         check: None,
+        min_len: 39,
     },
     Format {
         name: "huggingface_token",
@@ -123,6 +137,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?:hf_|api_org_)[A-Za-z]{34}",
         bounded_start: true,
         check: None,
+        min_len: 37,
     },
     Format {
         name: "jwt",
@@ -130,6 +145,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",
         bounded_start: true,
         check: None,
+        min_len: 24,
     },
     Format {
         name: "bearer_token",
@@ -137,6 +153,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{12,}=*)",
         bounded_start: true,
         check: Some(has_digit),
+        min_len: 19,
     },
     Format {
         name: "basic_credentials",
@@ -144,6 +161,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^(?i:basic)[ \t]+([A-Za-z0-9+/]{4,}={0,2})",
         bounded_start: true,
         check: Some(is_base64_user_password),
+        min_len: 10,
     },
     Format {
         name: "url_password",
@@ -151,6 +169,7 @@ const FORMATS: &[Format] = &[
         pattern: r#"^://[^\s/?#@:"'<>\\]*:([^\s/?#@"'<>\\]+)@"#,
         bounded_start: false,
         check: None,
+        min_len: 6,
     },
     Format {
         name: "pem_private_key",
@@ -158,6 +177,7 @@ const FORMATS: &[Format] = &[
         pattern: r"^-----BEGIN[ A-Z0-9]*PRIVATE KEY-----[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY-----",
         bounded_start: false,
         check: None,
+        min_len: 50,
     },
 ];
 
@@ -240,7 +260,7 @@ fn is_separator(b: u8) -> bool {
 }
 
 struct Compiled {
-    anchors: AhoCorasick,
+    anchors: Anchors,
     /// The format of each anchor pattern.
     anchor_format: Vec<usize>,
     patterns: Vec<Regex>,
@@ -251,20 +271,19 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
     let mut anchor_format = Vec::new();
     for (i, format) in FORMATS.iter().enumerate() {
         for anchor in format.anchors {
-            anchors.push(*anchor);
+            anchors.push(Anchor {
+                text: anchor,
+                min_len: format.min_len,
+            });
             anchor_format.push(i);
         }
     }
-    let automaton = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&anchors)
-        .ok()?;
     let patterns = FORMATS
         .iter()
         .map(|f| Regex::new(f.pattern).ok())
         .collect::<Option<Vec<_>>>()?;
     Some(Compiled {
-        anchors: automaton,
+        anchors: Anchors::new(&anchors)?,
         anchor_format,
         patterns,
     })
@@ -273,13 +292,15 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
 /// Whether `text` holds the anchor of any format (a cheap first look; a
 /// hit need not be a credential).
 pub(crate) fn has_anchor(text: &str) -> bool {
-    text.len() >= MIN_LEN && COMPILED.as_ref().is_some_and(|c| c.anchors.is_match(text))
+    text.len() >= MIN_LEN && starts_a_credential(text)
 }
 
 /// Whether `word` (the last word before a cut) holds the anchor of a
 /// format, however short it is: the start of a credential the cut left.
 pub(crate) fn starts_a_credential(word: &str) -> bool {
-    COMPILED.as_ref().is_some_and(|c| c.anchors.is_match(word))
+    COMPILED
+        .as_ref()
+        .is_some_and(|c| c.anchors.any(word.as_bytes()))
 }
 
 /// One credential found: the bytes replaced and its format.
@@ -290,32 +311,29 @@ pub(crate) struct Found {
     pub(crate) format: &'static str,
 }
 
-/// Every credential in `text`, in order, not overlapping.
-pub(crate) fn find(text: &str, mut found: impl FnMut(Found)) {
+/// The first credential in `text` that starts at or after byte `from`
+/// (a credential's end is where to look for the next).
+pub(crate) fn next(text: &str, mut from: usize) -> Option<Found> {
     if text.len() < MIN_LEN {
-        return;
+        return None;
     }
-    let Some(compiled) = COMPILED.as_ref() else {
-        return;
-    };
+    let compiled = COMPILED.as_ref()?;
     let bytes = text.as_bytes();
-    let mut from = 0;
-    while from < text.len() {
-        let Some(hit) = compiled.anchors.find(&text[from..]) else {
-            return;
-        };
-        let at = from + hit.start();
-        let index = compiled.anchor_format[hit.pattern().as_usize()];
-        match credential_at(compiled, index, text, at) {
-            Some(credential) => {
-                from = credential.end.max(at + 1);
-                found(credential);
-            }
-            // Not this one: an overlapping anchor may start later (`sk-`
-            // inside `…sk-ant-`) so step one byte, not past the anchor.
-            None => from = next_char(bytes, at),
+    while let Some((at, anchor)) = compiled.anchors.find(bytes, from) {
+        let index = compiled.anchor_format[anchor];
+        if let Some(credential) = credential_at(compiled, index, text, at) {
+            return Some(credential);
         }
+        // Not this one: an overlapping anchor may start later (`sk-` inside
+        // `…sk-ant-`) so step one character, not past the anchor.
+        from = next_char(bytes, at);
     }
+    None
+}
+
+/// Where to look for the credential after `found`.
+pub(crate) fn after(found: Found) -> usize {
+    found.end.max(found.start + 1)
 }
 
 fn next_char(bytes: &[u8], at: usize) -> usize {
@@ -370,8 +388,21 @@ mod tests {
 
     fn formats(text: &str) -> Vec<(&str, &'static str)> {
         let mut out = Vec::new();
-        find(text, |f| out.push((&text[f.start..f.end], f.format)));
+        let mut from = 0;
+        while let Some(f) = next(text, from) {
+            out.push((&text[f.start..f.end], f.format));
+            from = after(f);
+        }
         out
+    }
+
+    #[test]
+    fn each_min_len_is_the_shortest_match_of_its_pattern() {
+        for format in FORMATS {
+            let hir = regex_syntax::parse(format.pattern).expect("pattern parses");
+            let shortest = hir.properties().minimum_len().expect("pattern can match");
+            assert_eq!(format.min_len, shortest, "{}", format.name);
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! by hand, the application's own spans, the HTTP server span), on the
 //! export thread.
 
+mod anchors;
 pub(crate) mod attributes;
 pub(crate) mod findings;
 pub(crate) mod formats;

@@ -112,42 +112,85 @@ pub(crate) fn customized() -> bool {
 }
 
 /// Names up to this long have their verdict remembered.
-const MEMO_MAX: usize = 15;
+const MEMO_MAX: usize = 24;
 /// Slots of the memo (a power of two).
 const MEMO_SLOTS: usize = 64;
-const MEMO_VALID: u128 = 1 << 126;
-const MEMO_SECRET: u128 = 1 << 127;
+const MEMO_VALID: u64 = 1 << 62;
+const MEMO_SECRET: u64 = 1 << 63;
 
 thread_local! {
-    /// The built-in verdict of recently checked short names: keys repeat
-    /// (`role`, `content` in every message), and a look-up here is far
-    /// cheaper than reading the name. Each slot holds the name's bytes, its
-    /// length, a valid bit and the verdict, so a hit is an exact match.
-    static MEMO: [std::cell::Cell<u128>; MEMO_SLOTS] =
-        const { [const { std::cell::Cell::new(0) }; MEMO_SLOTS] };
+    /// The built-in verdict of recently checked names: keys repeat (`role`,
+    /// `content` in every message), and a look-up here is far cheaper than
+    /// reading the name. Each slot holds what identifies the name exactly
+    /// ([`memo_key`]), a valid bit and the verdict.
+    static MEMO: [std::cell::Cell<[u64; 4]>; MEMO_SLOTS] =
+        const { [const { std::cell::Cell::new([0; 4]) }; MEMO_SLOTS] };
 }
 
-/// The built-in verdict for `name`, remembered for short names.
+/// Eight bytes of `bytes` from `at` (which has at least eight after it).
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Four bytes of `bytes` from `at` (which has at least four after it).
+#[inline]
+fn half(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(w))
+}
+
+/// Words that, with the length, identify a name of at most [`MEMO_MAX`]
+/// bytes exactly: overlapping fixed-size reads (the first and the last
+/// eight bytes determine a name of eight to sixteen bytes), so no copy of a
+/// variable length is needed.
+#[inline]
+fn memo_key(bytes: &[u8]) -> [u64; 4] {
+    let n = bytes.len();
+    let meta = n as u64 | MEMO_VALID;
+    match n {
+        0 => [0, 0, 0, meta],
+        1..=3 => {
+            let packed = bytes
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+            [packed, 0, 0, meta]
+        }
+        4..=7 => [half(bytes, 0), half(bytes, n - 4), 0, meta],
+        8..=16 => [word(bytes, 0), word(bytes, n - 8), 0, meta],
+        _ => [word(bytes, 0), word(bytes, 8), word(bytes, n - 8), meta],
+    }
+}
+
+/// The built-in verdict for `name`, remembered for names up to
+/// [`MEMO_MAX`] bytes.
 #[inline]
 fn remembered(name: &str) -> bool {
     let bytes = name.as_bytes();
     if bytes.len() > MEMO_MAX {
         return !surely_plain(name) && is_secret_name(name);
     }
-    let mut packed = [0u8; 16];
-    packed[..bytes.len()].copy_from_slice(bytes);
-    let key = u128::from_le_bytes(packed) | (bytes.len() as u128) << 120 | MEMO_VALID;
-    #[allow(clippy::cast_possible_truncation)]
-    let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    let key = memo_key(bytes);
+    let mixed = key[0] ^ key[1].rotate_left(23) ^ key[2].rotate_left(41) ^ key[3];
     #[allow(clippy::cast_possible_truncation)]
     let slot = (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
     MEMO.try_with(|memo| {
-        let entry = memo[slot].get();
-        if entry & !MEMO_SECRET == key {
-            return entry & MEMO_SECRET != 0;
+        let mut entry = memo[slot].get();
+        let secret = entry[3] & MEMO_SECRET != 0;
+        entry[3] &= !MEMO_SECRET;
+        if entry == key {
+            return secret;
         }
         let secret = !surely_plain(name) && is_secret_name(name);
-        memo[slot].set(if secret { key | MEMO_SECRET } else { key });
+        let mut stored = key;
+        if secret {
+            stored[3] |= MEMO_SECRET;
+        }
+        memo[slot].set(stored);
         secret
     })
     .unwrap_or_else(|_| !surely_plain(name) && is_secret_name(name))
@@ -174,6 +217,7 @@ pub(crate) fn custom_verdict(name: &str) -> Option<bool> {
 }
 
 /// Runs `f` with the configured value pattern, when there is one.
+#[inline]
 pub(crate) fn with_pattern<R>(f: impl FnOnce(&Regex) -> R) -> Option<R> {
     if !CUSTOM.load(Ordering::Relaxed) {
         return None;
@@ -201,6 +245,49 @@ mod tests {
         ] {
             for _ in 0..3 {
                 assert_eq!(remembered(name), is_secret_name(name), "{name}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn memo_keys_identify_names_exactly(
+            a in "[a-zA-Z_\\-]{0,26}",
+            b in "[a-zA-Z_\\-]{0,26}",
+        ) {
+            if a.len() <= MEMO_MAX && b.len() <= MEMO_MAX {
+                proptest::prop_assert_eq!(a == b, memo_key(a.as_bytes()) == memo_key(b.as_bytes()));
+            }
+            for name in [&a, &b, &a] {
+                proptest::prop_assert_eq!(remembered(name), is_secret_name(name), "{}", name);
+            }
+        }
+    }
+
+    #[test]
+    fn memo_keys_of_prefixes_and_lengths_differ() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopqrstuvwx",
+            "a\0",
+            "\0",
+        ];
+        for (i, x) in names.iter().enumerate() {
+            for y in &names[i + 1..] {
+                assert_ne!(
+                    memo_key(x.as_bytes()),
+                    memo_key(y.as_bytes()),
+                    "{x:?} {y:?}"
+                );
             }
         }
     }

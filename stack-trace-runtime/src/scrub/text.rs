@@ -3,26 +3,38 @@
 //! (`field: "value"`, `key=value`) and query strings (`a=1&sig=…`).
 
 use super::findings::Findings;
-use super::formats;
+use super::formats::{self, Found};
 use super::rules;
 use crate::semconv::REDACTED;
 
 /// `text` with every credential found by format replaced by
 /// `__REDACTED__`; `None` when there is none (the common case, which
-/// allocates nothing).
+/// allocates nothing and is decided here, inline).
+#[inline]
 pub(crate) fn scrub_str(text: &str, findings: &mut Findings) -> Option<String> {
     if !rules::scans_values() {
         return None;
     }
+    let first = formats::next(text, 0);
+    if first.is_none() && !rules::customized() {
+        return None;
+    }
+    replace_found(text, first, findings)
+}
+
+/// [`scrub_str`] once a credential was found, or with a configured pattern.
+fn replace_found(text: &str, first: Option<Found>, findings: &mut Findings) -> Option<String> {
     let mut out: Option<String> = None;
     let mut kept = 0;
-    formats::find(text, |found| {
+    let mut next = first;
+    while let Some(found) = next {
         let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
         buf.push_str(&text[kept..found.start]);
         buf.push_str(REDACTED);
         kept = found.end;
         findings.format(found.format);
-    });
+        next = formats::next(text, formats::after(found));
+    }
     if let Some(buf) = &mut out {
         buf.push_str(&text[kept..]);
     }
