@@ -112,6 +112,34 @@ impl Search for Agent {
     }
 }
 
+#[async_trait::async_trait]
+trait Plot {
+    async fn plot(&self, point: (i32, i32), scale: u8) -> i32;
+}
+
+#[async_trait::async_trait]
+impl Plot for Agent {
+    #[tool]
+    async fn plot(&self, (x, mut y): (i32, i32), _: u8) -> i32 {
+        y += 1;
+        x + y
+    }
+}
+
+#[tool]
+fn gated(#[cfg(any())] hidden: u8, (a, b): (u8, u8), _: u8) -> u8 {
+    a + b
+}
+
+#[chain]
+fn static_future(
+    url: &str,
+) -> ::std::pin::Pin<::std::boxed::Box<dyn ::core::future::Future<Output = usize> + Send + 'static>>
+{
+    let owned = url.to_owned();
+    ::std::boxed::Box::pin(async move { owned.len() })
+}
+
 #[llm]
 fn token_iter(
     prompt: &str,
@@ -155,6 +183,7 @@ fn strict_lints_compile_and_run() {
     // SAFETY: `v` is alive.
     let _ = unsafe { unsafe_read(&raw const v) };
     let _ = impl_ret(1).to_string();
+    let _ = gated((1, 2), 3);
     let mut agent = Agent { limit: 3 };
     let _ = agent.run("x");
     let _ = agent.mutate(1);
@@ -166,6 +195,8 @@ fn strict_lints_compile_and_run() {
         async_unit("g").await;
         let _ = agent.method_async(1).await;
         let _ = agent.search("q").await;
+        let _ = agent.plot((1, 2), 3).await;
+        let _ = static_future("u").await;
         let _ = futures::StreamExt::count(doc_stream("q".to_owned()).await).await;
         if let ::core::result::Result::Ok(s) = fallible_stream("p").await {
             let _ = futures::StreamExt::count(s).await;

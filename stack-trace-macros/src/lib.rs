@@ -12,11 +12,13 @@
 //! [stack-trace]: https://docs.rs/stack-trace-runtime
 
 mod args;
+mod async_trait_args;
 mod errors;
 mod expand;
 mod fallback;
 mod item;
 mod kind;
+mod params;
 mod signature;
 mod validate;
 

@@ -1,78 +1,9 @@
-//! Facts about the signature that expansion needs: the receiver, the
-//! parameters to capture (by the names their patterns bind) and the return
-//! type with `impl Trait` erased for a typed binding.
+//! Facts about the signature that expansion needs: the parameters to
+//! capture ([`crate::params`]), doc comments, and the return type (with
+//! `impl Trait` erased for a typed binding, and the stream shapes).
 
-use proc_macro2::Ident;
 use syn::visit_mut::VisitMut;
-use syn::{FnArg, Pat, ReturnType, Signature, Type};
-
-/// One name bound by the parameter list, in order.
-pub(crate) struct Param {
-    pub ident: Ident,
-    /// The parameter's type, when the parameter is a plain name (`x: T`).
-    pub ty: Option<Type>,
-    /// The parameter's `///` doc comment, if any.
-    pub doc: Option<String>,
-}
-
-pub(crate) struct SigFacts {
-    pub has_receiver: bool,
-    pub params: Vec<Param>,
-}
-
-pub(crate) fn facts(sig: &Signature) -> SigFacts {
-    let mut params = Vec::new();
-    let mut has_receiver = false;
-    for input in &sig.inputs {
-        match input {
-            FnArg::Receiver(_) => has_receiver = true,
-            FnArg::Typed(typed) => {
-                if let Pat::Ident(p) = &*typed.pat {
-                    params.push(Param {
-                        ident: p.ident.clone(),
-                        ty: Some((*typed.ty).clone()),
-                        doc: doc_text(&typed.attrs),
-                    });
-                    if let Some((_, sub)) = &p.subpat {
-                        bound_names(sub, &mut params);
-                    }
-                } else {
-                    bound_names(&typed.pat, &mut params);
-                }
-            }
-        }
-    }
-    SigFacts {
-        has_receiver,
-        params,
-    }
-}
-
-/// The names a pattern binds (`(a, b)` binds `a` and `b`; `_` binds none).
-fn bound_names(pat: &Pat, out: &mut Vec<Param>) {
-    match pat {
-        Pat::Ident(p) => {
-            if p.ident != "self" {
-                out.push(Param {
-                    ident: p.ident.clone(),
-                    ty: None,
-                    doc: None,
-                });
-            }
-            if let Some((_, sub)) = &p.subpat {
-                bound_names(sub, out);
-            }
-        }
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| bound_names(p, out)),
-        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bound_names(p, out)),
-        Pat::Struct(s) => s.fields.iter().for_each(|f| bound_names(&f.pat, out)),
-        Pat::Reference(r) => bound_names(&r.pat, out),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| bound_names(p, out)),
-        Pat::Type(t) => bound_names(&t.pat, out),
-        Pat::Paren(p) => bound_names(&p.pat, out),
-        _ => {}
-    }
-}
+use syn::{FnArg, ReturnType, Signature, Type};
 
 /// What the return type allows a typed binding to say.
 pub(crate) enum ReturnShape {
@@ -146,19 +77,6 @@ pub(crate) fn without_param_docs(sig: &Signature) -> Signature {
         }
     }
     sig
-}
-
-/// Whether the signature has type or const generics or `impl Trait`
-/// arguments (a per-call-site cache would then mix instantiations).
-pub(crate) fn is_generic_over_types(sig: &Signature) -> bool {
-    sig.generics
-        .params
-        .iter()
-        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
-        || sig.inputs.iter().any(|input| match input {
-            FnArg::Typed(t) => contains_impl_trait(&t.ty),
-            FnArg::Receiver(_) => false,
-        })
 }
 
 pub(crate) fn contains_impl_trait(ty: &Type) -> bool {

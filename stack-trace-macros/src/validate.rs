@@ -5,7 +5,7 @@ use crate::args::Args;
 use crate::errors::Errors;
 use crate::item::TargetFn;
 use crate::kind::MacroKind;
-use crate::signature::SigFacts;
+use crate::params::SigFacts;
 
 pub(crate) fn check(
     kind: MacroKind,
@@ -21,6 +21,30 @@ pub(crate) fn check(
     named_params_exist(args, facts, errors);
     redact_and_unredact(args, errors);
     stream_can_be_wrapped(args, target, errors);
+    no_track_caller(kind, target, errors);
+}
+
+/// `#[track_caller]` cannot reach the user's body: the body runs in a
+/// closure (so that panics are recorded and `return` and `?` stay in it), and
+/// closures cannot take `#[track_caller]` on stable Rust, so
+/// `Location::caller()` would silently name a line inside the function.
+fn no_track_caller(kind: MacroKind, target: &TargetFn, errors: &Errors) {
+    for attr in target
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("track_caller"))
+    {
+        errors.at(
+            attr,
+            format!(
+                "`#[track_caller]` cannot be combined with `#[{}]`: the traced body runs in a \
+                 closure, and closures cannot be `#[track_caller]` on stable Rust, so \
+                 `Location::caller()` would name a line inside this function instead of its \
+                 caller; keep `#[track_caller]` on an untraced function that calls this one",
+                kind.attr_name()
+            ),
+        );
+    }
 }
 
 /// A stream return type must be one the runtime can wrap.

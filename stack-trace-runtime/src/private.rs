@@ -13,6 +13,7 @@ pub use crate::openinference::describe::{
     DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,
     ViaDescribeDocuments, ViaDescribeLlmResponse, ViaDescribeMessages,
 };
+pub use crate::openinference::tool_cache::ToolSchemaCache;
 pub use crate::openinference::tool_schema::{
     ParamSchema, SchemaProbe, ToolParameters, ViaJsonSchema, ViaNoSchema, ViaToolSchema,
 };

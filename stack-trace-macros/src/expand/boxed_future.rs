@@ -2,6 +2,11 @@
 //! `#[async_trait]` produces) or in an `async` block returned as
 //! `impl Future`: the span must cover running the future, not building it,
 //! so the async block is wrapped instead of the function body.
+//!
+//! The span starts and the arguments are captured where the function
+//! starts, before the user's statements run (they may move or drop a
+//! parameter); the returned block then holds only the span guard beside
+//! what the user's block holds, so a `'static` future stays `'static`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens as _};
@@ -26,7 +31,6 @@ pub(crate) fn body(target: &TargetFn, body: &Body, instr: &Instrumentation) -> O
     let wrap = |future: &Expr| {
         quote! {
             async move {
-                #prologue
                 let #out = #span.run_async(#future).await;
                 #epilogue
                 #out
@@ -46,7 +50,7 @@ pub(crate) fn body(target: &TargetFn, body: &Body, instr: &Instrumentation) -> O
         Expr::Async(_) if returns_future(target) => wrap(&tail),
         _ => return None,
     };
-    let mut out_tokens = TokenStream::new();
+    let mut out_tokens = prologue.clone();
     for stmt in &stmts {
         stmt.to_tokens(&mut out_tokens);
     }

@@ -7,7 +7,7 @@ use quote::quote;
 use super::{rt, unraw, Locals};
 use crate::args::Args;
 use crate::kind::MacroKind;
-use crate::signature::SigFacts;
+use crate::params::{Param, SigFacts};
 
 /// `if span.is_recording() { inputs...; }` (nothing with `skip_all`).
 pub(crate) fn arguments(
@@ -22,40 +22,40 @@ pub(crate) fn arguments(
     let rt = rt();
     let span = &locals.span;
     let inputs = Ident::new("__st_inputs", Span::mixed_site());
-    let mut params: Vec<&Ident> = facts
+    let mut params: Vec<&Param> = facts
         .params
         .iter()
-        .map(|p| &p.ident)
-        .filter(|ident| !args.skip.contains(ident))
+        .filter(|p| !args.skip.contains(&p.ident))
         .collect();
     if kind == MacroKind::Retriever {
         // A retriever's input is its query: `query = param`, else a parameter
         // named `query`, else the only parameter.
-        let query = args
-            .query
-            .as_ref()
-            .or_else(|| params.iter().copied().find(|p| *p == "query"));
+        let query = args.query.as_ref().map_or_else(
+            || params.iter().copied().find(|p| p.ident == "query"),
+            |q| facts.params.iter().find(|p| p.ident == *q),
+        );
         if let Some(query) = query {
             params = vec![query];
         }
     }
     let count = params.len();
-    let names: Vec<String> = params.iter().map(|ident| unraw(ident)).collect();
-    // How each argument is scrubbed: redacted whole, kept whole, or by the
-    // name rule (decided here, at compile time) and then at every depth.
-    let modes: Vec<TokenStream> = params
-        .iter()
-        .zip(&names)
-        .map(|(ident, name)| {
-            if args.redact.contains(ident) {
-                quote!(#rt::__private::ArgMode::Redact)
-            } else if args.unredact.contains(ident) {
-                quote!(#rt::__private::ArgMode::Keep)
-            } else {
-                quote!(const { #rt::__private::param_mode(#name) })
-            }
-        })
-        .collect();
+    let each = params.iter().map(|param| {
+        let ident = &param.ident;
+        let name = unraw(ident);
+        // How the argument is scrubbed: redacted whole, kept whole, or by the
+        // name rule (decided here, at compile time) and then at every depth.
+        let mode = if args.redact.contains(ident) {
+            quote!(#rt::__private::ArgMode::Redact)
+        } else if args.unredact.contains(ident) {
+            quote!(#rt::__private::ArgMode::Keep)
+        } else {
+            quote!(const { #rt::__private::param_mode(#name) })
+        };
+        let record = quote! {
+            (&&&&#rt::__private::Probe(&#ident)).st_arg(&mut #inputs, #name, #mode);
+        };
+        in_scope(param, record)
+    });
     quote! {
         if #span.is_recording() {
             #[allow(unused_imports)]
@@ -63,10 +63,28 @@ pub(crate) fn arguments(
                 ViaDebug as _, ViaOpaque as _, ViaSerialize as _, ViaSerializeDebug as _,
             };
             let mut #inputs = #span.inputs(#count);
-            #(
-                (&&&&#rt::__private::Probe(&#params)).st_arg(&mut #inputs, #names, #modes);
-            )*
+            #(#each)*
             #span.set_inputs(#inputs);
+        }
+    }
+}
+
+/// `tokens` where `param` is in scope: behind its `#[cfg]`, and, for a
+/// name `#[async_trait]` moved into its future, with the pattern matched
+/// again through a reference to the positional argument.
+pub(crate) fn in_scope(param: &Param, tokens: TokenStream) -> TokenStream {
+    let cfgs = &param.cfgs;
+    let bind = param.via.as_ref().map(|(pat, arg)| {
+        quote! {
+            #[allow(unused_variables, clippy::no_effect_underscore_binding)]
+            let #pat = &#arg;
+        }
+    });
+    quote! {
+        #(#cfgs)*
+        {
+            #bind
+            #tokens
         }
     }
 }
@@ -82,23 +100,26 @@ pub(crate) fn describe_messages(
     if kind != MacroKind::Llm || args.skip_all.is_some() {
         return TokenStream::new();
     }
-    let messages = args.messages.as_ref().or_else(|| {
-        facts
-            .params
-            .iter()
-            .map(|p| &p.ident)
-            .find(|i| *i == "messages")
+    let wanted = args.messages.clone();
+    let messages = facts.params.iter().find(|p| match &wanted {
+        Some(m) => p.ident == *m,
+        None => p.ident == "messages",
     });
-    let Some(messages) = messages.filter(|m| !args.skip.contains(m)) else {
+    let Some(messages) = messages.filter(|m| !args.skip.contains(&m.ident)) else {
         return TokenStream::new();
     };
     let rt = rt();
     let span = &locals.span;
+    let ident = &messages.ident;
+    let describe = in_scope(
+        messages,
+        quote!((&&#rt::__private::DescribeProbe(&#ident)).st_describe_messages(&mut #span);),
+    );
     quote! {
         if #span.is_recording() {
             #[allow(unused_imports)]
             use #rt::__private::{NoDescribeMessages as _, ViaDescribeMessages as _};
-            (&&#rt::__private::DescribeProbe(&#messages)).st_describe_messages(&mut #span);
+            #describe
         }
     }
 }

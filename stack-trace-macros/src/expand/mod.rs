@@ -17,7 +17,8 @@ use crate::errors::Errors;
 use crate::fallback;
 use crate::item::{Body, TargetFn};
 use crate::kind::MacroKind;
-use crate::signature::{self, SigFacts};
+use crate::params::{self, SigFacts};
+use crate::signature;
 use crate::validate;
 
 /// Names of the locals the generated code introduces; `mixed_site` hygiene
@@ -47,7 +48,7 @@ pub(crate) fn attribute(kind: MacroKind, args: TokenStream, item: TokenStream) -
     };
     let errors = Errors::new();
     let args = args::parse(kind, args, &errors);
-    let facts = signature::facts(&target.sig);
+    let facts = params::facts(&target.sig, target.body.as_ref().map(|b| &b.tokens));
     validate::check(kind, &args, &target, &facts, &errors);
     match errors.finish() {
         Ok(()) => generate(kind, &args, &target, &facts),

@@ -1,15 +1,20 @@
 //! For `#[tool]`: `tool.name`, `tool.description` (the `///` doc comment or
 //! `description = "..."`) and `tool.parameters`, a JSON Schema of the
-//! parameters a model provides, built once per call site (per call for
-//! functions generic over types).
+//! parameters a model provides, built once per instantiation (keyed by the
+//! concrete parameter types: a generic function, a method of a generic type
+//! and a trait's default method each get the schema of their own types).
+//! Names bound by a pattern are parameters of the schema too, typed from
+//! their values; `_` binds nothing and is in neither the schema nor the
+//! input.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::{rt, unraw, Locals};
+use super::{capture, rt, unraw, Locals};
 use crate::args::Args;
 use crate::item::TargetFn;
-use crate::signature::{self, SigFacts};
+use crate::params::SigFacts;
+use crate::signature;
 
 pub(crate) fn attributes(
     args: &Args,
@@ -36,9 +41,10 @@ pub(crate) fn attributes(
     let params = facts
         .params
         .iter()
-        .filter(|p| p.ty.is_some() && !args.skip.contains(&p.ident) && args.skip_all.is_none())
+        .filter(|p| !args.skip.contains(&p.ident) && args.skip_all.is_none())
         .map(|p| {
-            let pname = unraw(&p.ident);
+            let ident = &p.ident;
+            let pname = unraw(ident);
             let doc = args
                 .describe
                 .iter()
@@ -49,13 +55,17 @@ pub(crate) fn attributes(
                 Some(d) => quote!(#rt::__private::Some(#d)),
                 None => quote!(#rt::__private::None),
             };
-            let ty = p.ty.as_ref().expect("filtered");
-            let param_schema = if signature::contains_impl_trait(ty) {
-                quote!(#rt::__private::ParamSchema::unknown())
-            } else {
-                quote!((&&&#rt::__private::SchemaProbe::<#ty>::new()).st_schema())
+            let probe = match (&p.ty, &p.via) {
+                (Some(ty), _) if signature::contains_impl_trait(ty) => None,
+                (Some(ty), _) => Some(quote!(#rt::__private::SchemaProbe::<#ty>::new())),
+                (None, None) => Some(quote!(#rt::__private::SchemaProbe::of(&#ident))),
+                (None, Some(_)) => Some(quote!(#rt::__private::SchemaProbe::of_ref(&#ident))),
             };
-            quote!(#schema.param(#pname, #doc, #param_schema);)
+            let param_schema = match probe {
+                Some(probe) => quote!((&&&#probe).st_schema()),
+                None => quote!(#rt::__private::ParamSchema::unknown()),
+            };
+            capture::in_scope(p, quote!(#schema.param(#pname, #doc, #param_schema);))
         });
     let build = quote! {
         #[allow(unused_imports)]
@@ -65,22 +75,17 @@ pub(crate) fn attributes(
         #schema.finish()
     };
     let parameters = Ident::new("__st_parameters", Span::mixed_site());
-    if signature::is_generic_over_types(&target.sig) {
-        quote! {
-            if #span.is_recording() {
-                let #parameters = { #build };
-                #span.set_tool(#name, #description, &#parameters);
-            }
-        }
-    } else {
-        let cache = Ident::new("__ST_TOOL_PARAMETERS", Span::mixed_site());
-        quote! {
-            if #span.is_recording() {
-                static #cache: #rt::__private::OnceLock<#rt::__private::String> =
-                    #rt::__private::OnceLock::new();
-                let #parameters = #cache.get_or_init(|| { #build });
-                #span.set_tool(#name, #description, #parameters);
-            }
+    let cache = Ident::new("__ST_TOOL_PARAMETERS", Span::mixed_site());
+    let key_types = &facts.key_types;
+    quote! {
+        if #span.is_recording() {
+            static #cache: #rt::__private::ToolSchemaCache =
+                #rt::__private::ToolSchemaCache::new();
+            let #parameters = #cache.get_or_init(
+                #rt::__private::type_name::<fn(#(#key_types),*)>(),
+                || { #build },
+            );
+            #span.set_tool(#name, #description, #parameters);
         }
     }
 }

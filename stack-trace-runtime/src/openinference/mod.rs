@@ -31,6 +31,7 @@ pub(crate) mod reranker;
 pub(crate) mod response;
 pub(crate) mod roles;
 pub(crate) mod stream;
+pub(crate) mod tool_cache;
 pub(crate) mod tool_schema;
 
 use serde_json::Value;

@@ -142,6 +142,20 @@ impl<T: ?Sized> SchemaProbe<T> {
     pub const fn new() -> Self {
         Self(PhantomData)
     }
+
+    /// A probe for the type of `value` (a parameter bound by a pattern,
+    /// whose type the signature does not spell).
+    #[must_use]
+    pub const fn of(_value: &T) -> Self {
+        Self(PhantomData)
+    }
+
+    /// A probe for the type `value` refers to (a binding of a pattern
+    /// matched through a reference).
+    #[must_use]
+    pub const fn of_ref(_value: &&T) -> Self {
+        Self(PhantomData)
+    }
 }
 
 impl<T: ?Sized> Default for SchemaProbe<T> {
