@@ -14,6 +14,8 @@
 //! the export thread, which callgrind counts too). Instructions per
 //! call = (total at 12000 calls − total at 2000 calls) / 10000, so set-up and
 //! shutdown cancel out. The queue is large enough that nothing is dropped.
+//! `disabled` (`set_enabled(false)`) and `always_off` (the head sampler
+//! keeps nothing) run the annotated call on the paths that record nothing.
 
 use std::hint::black_box;
 
@@ -22,7 +24,7 @@ use stack_trace::bench_support::{
     DropExporter, big_prompt, chat_annotated, chat_plain, search_annotated, search_plain,
     ten_messages, work, work_annotated, work_by_hand,
 };
-use stack_trace_runtime::{Config, TailSampling};
+use stack_trace_runtime::{Config, Sampling, TailSampling};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -35,8 +37,14 @@ fn main() {
     if case == "tail" {
         config = config.tail_sampling(TailSampling::ratio(0.01));
     }
+    if case == "always_off" {
+        config = config.sampling(Sampling::AlwaysOff);
+    }
     let guard = config.try_init().expect("install");
     let tracer = guard.provider().expect("provider").tracer("by-hand");
+    if case == "disabled" {
+        stack_trace_runtime::set_enabled(false);
+    }
     let messages = match case.as_str() {
         "prompt64k" => big_prompt(false),
         "prompt64k_key" => big_prompt(true),
