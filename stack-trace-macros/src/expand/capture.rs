@@ -52,20 +52,20 @@ pub(crate) fn arguments(
             quote!(const { #rt::__private::param_mode(#name) })
         };
         let record = quote! {
-            (&&&&#rt::__private::Probe(&#ident)).st_arg(&mut #inputs, #name, #mode);
+            (&&&&#rt::__private::Probe(&#ident)).st_arg(&mut *#inputs, #name, #mode);
         };
         in_scope(param, record)
     });
+    // The closure runs out of line, and only when the span records: the
+    // caller's frame does not hold the inputs being built.
     quote! {
-        if #span.is_recording() {
+        #span.capture_inputs(#count, |#inputs: &mut #rt::__private::Inputs| {
             #[allow(unused_imports)]
             use #rt::__private::{
                 ViaDebug as _, ViaOpaque as _, ViaSerialize as _, ViaSerializeDebug as _,
             };
-            let mut #inputs = #span.inputs(#count);
             #(#each)*
-            #span.set_inputs(#inputs);
-        }
+        });
     }
 }
 
@@ -136,32 +136,32 @@ pub(crate) fn outcome(kind: MacroKind, locals: &Locals) -> TokenStream {
         MacroKind::Llm => quote! {
             #[allow(unused_imports)]
             use #rt::__private::{NoDescribeLlmResponse as _, ViaDescribeLlmResponse as _};
-            (&&#rt::__private::DescribeProbe(#ok)).st_describe_response(&mut #span);
+            (&&#rt::__private::DescribeProbe(#ok)).st_describe_response(&mut *#span);
         },
         MacroKind::Retriever | MacroKind::Reranker => quote! {
             #[allow(unused_imports)]
             use #rt::__private::{NoDescribeDocuments as _, ViaDescribeDocuments as _};
-            (&&#rt::__private::DescribeProbe(#ok)).st_describe_documents(&mut #span);
+            (&&#rt::__private::DescribeProbe(#ok)).st_describe_documents(&mut *#span);
         },
         _ => TokenStream::new(),
     };
+    // Out of line and only when the span records, like the inputs.
     quote! {
-        if #span.is_recording() {
+        #span.finish_with(&#out, |#span, #out| {
             #[allow(unused_imports)]
             use #rt::__private::{
                 ViaDebug as _, ViaDebugError as _, ViaDisplayError as _, ViaErased as _,
                 ViaErasedSendSync as _, ViaOpaque as _, ViaOpaqueError as _, ViaPlain as _,
                 ViaResult as _, ViaSerialize as _, ViaSerializeDebug as _, ViaStdError as _,
             };
-            let (#ok, #err) = (&&#rt::__private::Outcome(&#out)).st_parts();
+            let (#ok, #err) = (&&#rt::__private::Outcome(#out)).st_parts();
             if let #rt::__private::Some(#ok) = #ok {
                 #describe
-                (&&&&#rt::__private::Probe(#ok)).st_output(&mut #span);
+                (&&&&#rt::__private::Probe(#ok)).st_output(&mut *#span);
             }
             if let #rt::__private::Some(#err) = #err {
-                (&&&&&&#rt::__private::ErrProbe(#err)).st_error(&mut #span);
+                (&&&&&&#rt::__private::ErrProbe(#err)).st_error(&mut *#span);
             }
-        }
-        #span.finish();
+        });
     }
 }

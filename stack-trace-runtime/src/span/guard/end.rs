@@ -4,12 +4,12 @@
 use opentelemetry::trace::{Status, TraceContextExt as _};
 use opentelemetry::KeyValue;
 
-use super::{Pending, SpanGuard, State, NO_ROLES};
+use super::{Open, Pending, State, NO_ROLES};
 use crate::openinference;
 use crate::semconv::{self, SpanKind, SCRUBBED};
 use crate::span::recorder::END_MARKER;
 
-impl SpanGuard {
+impl Open {
     pub(super) fn end(&mut self) {
         self.end_with(false);
     }
@@ -75,7 +75,7 @@ impl SpanGuard {
 
     /// Ends the span after the body completed (status OK unless an error was
     /// recorded).
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.mark_outcome();
         if self.kind == SpanKind::Llm && !self.identity_written && self.is_recording() {
             let identity = openinference::llm_identity(
@@ -91,7 +91,7 @@ impl SpanGuard {
     }
 }
 
-impl Drop for SpanGuard {
+impl Drop for Open {
     fn drop(&mut self) {
         if !self.is_recording() {
             return;

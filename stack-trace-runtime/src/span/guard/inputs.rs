@@ -5,18 +5,22 @@
 use opentelemetry::KeyValue;
 use serde_json::Value;
 
-use super::{SpanGuard, NO_ROLES};
-use crate::capture::inputs::{InputShape, Inputs};
+use super::{Open, NO_ROLES};
+use crate::capture::inputs::Inputs;
 use crate::openinference::context_attributes::ContextAttributes;
 use crate::openinference::describe::{self, Message};
 use crate::openinference::{self, keys};
 use crate::scrub::Findings;
 use crate::semconv::{self, SpanKind};
 
-impl SpanGuard {
+impl Open {
     /// Sets `session.id` / `user.id` from the call's parameters: on this span
     /// and on every span started inside it.
-    pub fn set_scope_attributes(&mut self, session_id: Option<String>, user_id: Option<String>) {
+    pub(crate) fn set_scope_attributes(
+        &mut self,
+        session_id: Option<String>,
+        user_id: Option<String>,
+    ) {
         if !self.is_recording() {
             return;
         }
@@ -31,29 +35,9 @@ impl SpanGuard {
         self.scope_attributes = Some(Box::new(attributes));
     }
 
-    /// Starts capturing `count` arguments in the shape the span kind asks for.
-    #[must_use]
-    pub fn inputs(&self, count: usize) -> Inputs {
-        let shape = if count == 1 && self.kind.unwraps_single_argument() {
-            InputShape::Single
-        } else {
-            InputShape::Object
-        };
-        let mut inputs = Inputs::new(shape);
-        if matches!(
-            self.kind,
-            SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
-        ) {
-            // Messages, texts and documents are read from the whole values,
-            // not from the (size-capped) input.value text.
-            inputs.keep_values();
-        }
-        inputs
-    }
-
     /// Records `tool.name`, `tool.description` and `tool.parameters` (a JSON
     /// Schema) of a `TOOL` span.
-    pub fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
+    pub(crate) fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
         let mut attributes = vec![
             KeyValue::new(keys::TOOL_NAME, name.to_owned()),
             KeyValue::new(keys::TOOL_PARAMETERS, parameters.to_owned()),
@@ -68,7 +52,7 @@ impl SpanGuard {
     }
 
     /// Records the captured arguments as `input.value` / `input.mime_type`.
-    pub fn set_inputs(&mut self, mut inputs: Inputs) {
+    pub(crate) fn set_inputs(&mut self, mut inputs: Inputs) {
         let values = inputs.take_values();
         let Some(captured) = inputs.finish() else {
             return;

@@ -10,6 +10,7 @@
 //! writes to the span ([`span_mut`] abstracts over the two span types).
 
 mod end;
+mod handle;
 mod inputs;
 mod outcome;
 mod run;
@@ -27,6 +28,8 @@ use crate::openinference::{EmbeddingInputs, Roles};
 use crate::scrub::{Findings, Report};
 use crate::semconv::{self, SpanKind};
 use span_mut::SpanMut;
+
+pub use handle::SpanGuard;
 
 /// A recording span before it is made current: ours, or one from the
 /// application's global provider (when `init` was not called).
@@ -56,9 +59,10 @@ enum State {
 
 static NO_ROLES: Roles = Roles::NONE;
 
-/// The span of one call of an annotated function. Not public API.
+/// The state of one call's span while it records (or, sampled out, is
+/// current), kept behind [`SpanGuard`]'s box.
 #[derive(Debug)]
-pub struct SpanGuard {
+pub(crate) struct Open {
     kind: SpanKind,
     state: State,
     errored: bool,
@@ -90,7 +94,7 @@ pub struct SpanGuard {
     deferred_output: Option<(String, &'static str)>,
 }
 
-impl SpanGuard {
+impl Open {
     /// From here on, the guard writes the automatic capture of the call's
     /// outcome; anything set before (by hand, in the body) wins over it.
     fn mark_outcome(&mut self) {
@@ -109,14 +113,14 @@ impl SpanGuard {
 
     /// Tells the guard which parameters hold the messages, tools and model
     /// (from the macro's arguments and the parameter names).
-    pub fn set_roles(&mut self, roles: &'static Roles) {
+    pub(crate) fn set_roles(&mut self, roles: &'static Roles) {
         self.roles = Some(roles);
     }
 
     /// Whether this call's span records (captured values would be kept).
     #[inline]
     #[must_use]
-    pub fn is_recording(&self) -> bool {
+    pub(crate) fn is_recording(&self) -> bool {
         matches!(
             self.state,
             State::Recording(_)
@@ -125,12 +129,6 @@ impl SpanGuard {
                     ..
                 }
         )
-    }
-
-    /// The OpenInference kind of this span.
-    #[must_use]
-    pub fn kind(&self) -> SpanKind {
-        self.kind
     }
 
     /// Writes attributes in one call (one lock on a shared span), after the

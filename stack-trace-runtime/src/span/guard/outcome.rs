@@ -7,7 +7,7 @@ use opentelemetry::trace::Status;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{SpanGuard, NO_ROLES};
+use super::{Open, SpanGuard, NO_ROLES};
 use crate::capture::error::ErrorInfo;
 use crate::capture::limit::max_value_bytes;
 use crate::capture::sink::{ErrorSink, OutputSink};
@@ -19,12 +19,12 @@ use crate::scrub::value::scrub_value;
 use crate::scrub::Findings;
 use crate::semconv::{self, SpanKind};
 
-impl SpanGuard {
+impl Open {
     /// Records a `Serialize` result as the output, plus what its shape tells
     /// for the span's kind (messages and tokens of an LLM response, the
     /// documents of a retriever). `debug` is the fallback text if
     /// serialization fails.
-    pub fn output_serialize<T: Serialize + ?Sized>(
+    pub(crate) fn output_serialize<T: Serialize + ?Sized>(
         &mut self,
         value: &T,
         debug: Option<&dyn Fn() -> String>,
@@ -91,7 +91,7 @@ impl SpanGuard {
     }
 
     /// Records the result as `output.value` / `output.mime_type` (`None`: no output).
-    pub fn set_output(&mut self, output: Option<Captured>) {
+    pub(crate) fn set_output(&mut self, output: Option<Captured>) {
         self.mark_outcome();
         if let Some(captured) = output {
             self.write_value(semconv::OUTPUT_VALUE, semconv::OUTPUT_MIME_TYPE, captured);
@@ -144,7 +144,7 @@ impl SpanGuard {
 
     /// Records an `Err` result: status ERROR `Type: message` and an
     /// `exception` event.
-    pub fn record_error(&mut self, error: &ErrorInfo) {
+    pub(crate) fn record_error(&mut self, error: &ErrorInfo) {
         self.errored = true;
         if !self.is_recording() {
             return;

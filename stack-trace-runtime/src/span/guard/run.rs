@@ -7,14 +7,13 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use opentelemetry::trace::TraceContextExt as _;
 use opentelemetry::{Context, ContextGuard};
 
-use super::{Pending, SpanGuard, State};
+use super::{Open, Pending, State};
 use crate::capture::panic::panic_message;
 use crate::openinference::context_attributes;
-use crate::span::future::InContext;
 
-impl SpanGuard {
+impl Open {
     /// Makes the span current (for the body) if it is not yet.
-    fn make_current(&mut self) {
+    pub(super) fn make_current(&mut self) {
         if let State::Recording(_) = self.state {
             let State::Recording(span) = std::mem::replace(&mut self.state, State::Ended) else {
                 return;
@@ -46,8 +45,8 @@ impl SpanGuard {
 
     /// Runs a sync body with the span current; a panic is recorded, ends the
     /// span, and continues to unwind unchanged.
-    #[inline]
-    pub fn run_sync<R>(&mut self, body: impl FnOnce() -> R) -> R {
+    #[inline(never)]
+    pub(crate) fn run_sync<R>(&mut self, body: impl FnOnce() -> R) -> R {
         if let State::Off = self.state {
             return body();
         }
@@ -64,17 +63,5 @@ impl SpanGuard {
                 resume_unwind(payload)
             }
         }
-    }
-
-    /// Wraps an async body: the span is current only while it is polled, and
-    /// a panic during a poll is recorded before it continues to unwind.
-    pub fn run_async<F: core::future::Future>(&mut self, body: F) -> InContext<'_, F> {
-        self.make_current();
-        InContext::new(self, body)
-    }
-
-    /// Whether the guard has anything to attach or end.
-    pub(crate) fn is_off(&self) -> bool {
-        matches!(self.state, State::Off)
     }
 }

@@ -8,40 +8,35 @@ use std::sync::Arc;
 use opentelemetry::trace::{SpanBuilder, SpanKind as OtelSpanKind, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
-use super::{Pending, SpanGuard, State};
+use super::{Open, Pending, State};
 use crate::openinference::context_attributes;
 use crate::semconv::{self, SpanKind};
 use crate::span::name::method_span_name;
 use crate::span::recorder::{Recorder, Recording, Start};
 use crate::span::tracer;
 
-impl SpanGuard {
-    /// Starts the span of one call. `type_name` gives the receiver's type for
-    /// methods (the name becomes `Type::method`); it is only called when the
-    /// span records.
-    #[must_use]
-    pub fn start(
-        kind: SpanKind,
-        name: &'static str,
-        type_name: Option<fn() -> &'static str>,
-    ) -> Self {
-        if tracer::fast_off() {
-            return Self::with_state(kind, State::Off);
+/// Starts the span of one call once the fast check said tracing is on.
+/// `type_name` gives the receiver's type for methods (the name becomes
+/// `Type::method`); it is only called when the span records.
+pub(super) fn start_state(
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+) -> State {
+    Context::map_current(|parent| {
+        if parent.is_telemetry_suppressed() {
+            return State::Off;
         }
-        let state = Context::map_current(|parent| {
-            if parent.is_telemetry_suppressed() {
-                return State::Off;
-            }
-            tracer::with_recording(|recording| match recording {
-                Some(recording) => start_ours(recording, kind, name, type_name, parent),
-                None => start_global(kind, name, type_name, parent),
-            })
-        });
-        Self::with_state(kind, state)
-    }
+        tracer::with_recording(|recording| match recording {
+            Some(recording) => start_ours(recording, kind, name, type_name, parent),
+            None => start_global(kind, name, type_name, parent),
+        })
+    })
+}
 
-    #[inline]
-    fn with_state(kind: SpanKind, state: State) -> Self {
+impl Open {
+    /// The state of a call whose span records.
+    pub(super) fn with_state(kind: SpanKind, state: State) -> Self {
         let ours = matches!(state, State::Recording(Pending::Ours(_)));
         Self {
             kind,
