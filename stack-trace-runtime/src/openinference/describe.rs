@@ -211,7 +211,7 @@ pub(crate) fn messages_attributes(
     let mut list = Value::Array(messages.iter().map(Message::to_json).collect());
     scrub_value(&mut list, "", findings);
     let mut out = Vec::new();
-    flatten_messages(prefix, &list, 0, &mut out);
+    flatten_messages(prefix, &list, &mut out);
     out
 }
 

@@ -1,9 +1,10 @@
 //! Documents (retriever output) read by shape after serialization: a list of
 //! structs or maps (`id`, `score`, `content` / `text` / `page_content`,
 //! `metadata`), of tuples (`(doc, score)`, `(id, text, score)`), or of plain
-//! strings, flattened into `{prefix}.{i}.document.{id,score,content,metadata}`.
+//! strings, flattened into `{prefix}.{i}.document.{id,score,content,metadata}`,
+//! the first ones within the list budget (see [`super::budget`]).
 
-use super::keys;
+use super::{budget, keys};
 use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
@@ -84,32 +85,38 @@ pub(crate) fn flatten_documents(prefix: &str, list: &Value, out: &mut Vec<KeyVal
     let Some(items) = list.as_array() else {
         return 0;
     };
-    let mut index = 0;
-    for doc in items.iter().filter_map(from_value) {
-        let base = keys::indexed(prefix, index, "document");
-        match doc.id {
-            Some(Value::String(s)) => out.push(KeyValue::new(keys::join(&base, "id"), s)),
-            Some(Value::Number(n)) => {
-                if let Some(i) = n.as_i64() {
-                    out.push(KeyValue::new(keys::join(&base, "id"), i));
-                } else {
-                    out.push(KeyValue::new(keys::join(&base, "id"), n.to_string()));
-                }
+    budget::flatten_head(
+        prefix,
+        items.iter().filter_map(from_value),
+        budget::LIST_ATTRIBUTES,
+        out,
+        |index, doc, out| {
+            write_document(&keys::indexed(prefix, index, "document"), doc, out);
+        },
+    )
+}
+
+fn write_document(base: &str, doc: Document, out: &mut Vec<KeyValue>) {
+    match doc.id {
+        Some(Value::String(s)) => out.push(KeyValue::new(keys::join(base, "id"), s)),
+        Some(Value::Number(n)) => {
+            if let Some(i) = n.as_i64() {
+                out.push(KeyValue::new(keys::join(base, "id"), i));
+            } else {
+                out.push(KeyValue::new(keys::join(base, "id"), n.to_string()));
             }
-            _ => {}
         }
-        if let Some(score) = doc.score {
-            out.push(KeyValue::new(keys::join(&base, "score"), score));
-        }
-        if let Some(content) = doc.content {
-            out.push(KeyValue::new(keys::join(&base, "content"), content));
-        }
-        if let Some(metadata) = doc.metadata {
-            out.push(KeyValue::new(keys::join(&base, "metadata"), metadata));
-        }
-        index += 1;
+        _ => {}
     }
-    index
+    if let Some(score) = doc.score {
+        out.push(KeyValue::new(keys::join(base, "score"), score));
+    }
+    if let Some(content) = doc.content {
+        out.push(KeyValue::new(keys::join(base, "content"), content));
+    }
+    if let Some(metadata) = doc.metadata {
+        out.push(KeyValue::new(keys::join(base, "metadata"), metadata));
+    }
 }
 
 /// `retrieval.documents.*` from a retriever's output.

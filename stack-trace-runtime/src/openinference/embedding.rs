@@ -4,7 +4,7 @@
 use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
-use super::{is_scalar, keys, Roles};
+use super::{budget, is_scalar, keys, Roles};
 use crate::scrub::rules::is_secret_key;
 use crate::semconv::REDACTED;
 
@@ -92,17 +92,23 @@ pub(crate) fn embedding_output(inputs: &EmbeddingInputs, output: &Value) -> Vec<
         ));
     }
     let n = vectors.len().max(inputs.texts.len());
-    for i in 0..n {
-        let base = keys::indexed(keys::EMBEDDING_EMBEDDINGS, i, "embedding");
-        if let Some(text) = inputs.texts.get(i) {
-            out.push(KeyValue::new(keys::join(&base, "text"), text.clone()));
-        }
-        if let Some(v) = vectors.get(i) {
-            out.push(KeyValue::new(
-                keys::join(&base, "vector"),
-                opentelemetry::Value::Array(opentelemetry::Array::F64(v.clone())),
-            ));
-        }
-    }
+    budget::flatten_head(
+        keys::EMBEDDING_EMBEDDINGS,
+        0..n,
+        budget::LIST_ATTRIBUTES,
+        &mut out,
+        |i, _, out| {
+            let base = keys::indexed(keys::EMBEDDING_EMBEDDINGS, i, "embedding");
+            if let Some(text) = inputs.texts.get(i) {
+                out.push(KeyValue::new(keys::join(&base, "text"), text.clone()));
+            }
+            if let Some(v) = vectors.get(i) {
+                out.push(KeyValue::new(
+                    keys::join(&base, "vector"),
+                    opentelemetry::Value::Array(opentelemetry::Array::F64(v.clone())),
+                ));
+            }
+        },
+    );
     out
 }

@@ -6,7 +6,7 @@ use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
 use super::response::{self, Shape};
-use super::{is_scalar, keys, messages, Roles};
+use super::{budget, is_scalar, keys, messages, Roles};
 use crate::scrub::rules::is_secret_key;
 use crate::semconv::REDACTED;
 
@@ -56,23 +56,35 @@ pub(crate) fn llm_inputs(
             }
             _ => continue,
         };
-        for (i, text) in prompts.into_iter().enumerate() {
-            out.attributes.push(KeyValue::new(
-                keys::indexed(keys::LLM_PROMPTS, i, "prompt.text"),
-                text.to_owned(),
-            ));
-        }
+        budget::flatten_head(
+            keys::LLM_PROMPTS,
+            prompts,
+            budget::LIST_ATTRIBUTES,
+            &mut out.attributes,
+            |i, text, out| {
+                out.push(KeyValue::new(
+                    keys::indexed(keys::LLM_PROMPTS, i, "prompt.text"),
+                    text.to_owned(),
+                ));
+            },
+        );
     }
     if let Some(messages) = messages.filter(|_| with_messages) {
-        messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, 0, &mut out.attributes);
+        messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, &mut out.attributes);
     }
     if let Some(Value::Array(list)) = &tools {
-        for (i, tool) in list.iter().enumerate() {
-            out.attributes.push(KeyValue::new(
-                keys::indexed(keys::LLM_TOOLS, i, "tool.json_schema"),
-                messages::json_attribute(tool),
-            ));
-        }
+        budget::flatten_head(
+            keys::LLM_TOOLS,
+            list,
+            budget::LIST_ATTRIBUTES,
+            &mut out.attributes,
+            |i, tool, out| {
+                out.push(KeyValue::new(
+                    keys::indexed(keys::LLM_TOOLS, i, "tool.json_schema"),
+                    messages::json_attribute(tool),
+                ));
+            },
+        );
     }
     for (name, value) in args {
         let role = Some(name.as_str());

@@ -3,29 +3,33 @@
 //! `.contents.{k}.message_content.*`, `.tool_calls.{j}.tool_call.*`,
 //! `.tool_call_id`, `.name`.
 
-use super::keys;
+use super::{budget, keys};
 use opentelemetry::KeyValue;
 use serde_json::Value;
 
-/// Appends the keys of every message in `messages` (a JSON array) under
-/// `prefix` (`llm.input_messages` or `llm.output_messages`), starting at
-/// index `first`. Returns the number of messages written.
-pub(crate) fn flatten_messages(
-    prefix: &str,
-    messages: &Value,
-    first: usize,
-    out: &mut Vec<KeyValue>,
-) -> usize {
+/// Appends the keys of the messages in `messages` (a JSON array) under
+/// `prefix` (`llm.input_messages` or `llm.output_messages`), within the
+/// list budget: a long transcript keeps its system message and its most
+/// recent messages (see [`budget`]). Returns the number of messages written.
+pub(crate) fn flatten_messages(prefix: &str, messages: &Value, out: &mut Vec<KeyValue>) -> usize {
     let Some(list) = messages.as_array() else {
         return 0;
     };
-    let mut index = first;
-    for message in list {
-        if flatten_message(&keys::indexed(prefix, index, "message"), message, out) {
-            index += 1;
-        }
-    }
-    index - first
+    budget::flatten_tail(
+        prefix,
+        list,
+        budget::LIST_ATTRIBUTES,
+        out,
+        |m| role(m).is_some(),
+        |m| matches!(role(m), Some("system" | "developer")),
+        |index, message, out| {
+            flatten_message(&keys::indexed(prefix, index, "message"), message, out);
+        },
+    )
+}
+
+fn role(message: &Value) -> Option<&str> {
+    message.get("role").and_then(Value::as_str)
 }
 
 /// One message under `base` (`llm.input_messages.3.message`). Returns false
@@ -264,7 +268,7 @@ mod tests {
 
     fn flat(prefix: &str, v: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        flatten_messages(prefix, v, 0, &mut out);
+        flatten_messages(prefix, v, &mut out);
         out.into_iter()
             .map(|kv| (kv.key.to_string(), kv.value.as_str().into_owned()))
             .collect()

@@ -19,6 +19,7 @@
 //! Hands on: `Vec<KeyValue>` for the span stage to write, and [`Masking`]
 //! for the export stage to apply. Nothing here knows about spans.
 
+pub(crate) mod budget;
 pub(crate) mod context_attributes;
 pub mod describe;
 pub(crate) mod documents;

@@ -23,6 +23,11 @@ use crate::span::tracer;
 /// chat transcript (Python's OpenInference provider uses the same figure).
 const MAX_ATTRIBUTES_PER_SPAN: u32 = 10_000;
 
+// Three lists at their budget leave room for everything else on the span.
+const _: () = assert!(
+    MAX_ATTRIBUTES_PER_SPAN as usize >= 3 * crate::openinference::budget::LIST_ATTRIBUTES + 1_000
+);
+
 /// One installed provider with its worker, shared by every [`Guard`] for it.
 struct Installation {
     provider: Option<SdkTracerProvider>,

@@ -29,7 +29,7 @@ use opentelemetry_sdk::trace::{
 use super::tracer::SCOPE;
 use crate::export::precedence::{self, OUTCOME_MARKER};
 use crate::export::WorkerHandle;
-use crate::openinference::context_attributes;
+use crate::openinference::{budget, context_attributes};
 use crate::scrub::text::scrub_str;
 use crate::scrub::{self, Findings, Report};
 
@@ -198,8 +198,14 @@ impl Recorder {
             .map_or_else(SpanLimits::default, |r| r.limits)
     }
 
+    /// Appends an attribute within the span's limit; past it, only vital
+    /// keys (output, tokens, model: see `budget`) take the reserve.
     fn push(&mut self, attribute: KeyValue) {
-        if self.attributes.len() < self.max_attributes as usize {
+        let len = self.attributes.len();
+        let max = self.max_attributes as usize;
+        if len < max
+            || (len < max + budget::VITAL_RESERVE && budget::is_vital(attribute.key.as_str()))
+        {
             self.attributes.push(attribute);
         } else {
             self.dropped_attributes_count = self.dropped_attributes_count.saturating_add(1);
