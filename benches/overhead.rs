@@ -169,6 +169,38 @@ fn payload_cases(c: &mut Criterion) {
     g.finish();
 }
 
+/// A call with a 16 MiB image argument, per kind: what the image costs is
+/// its first bytes' (the value cap), not its size's.
+fn large_argument_cases(c: &mut Criterion) {
+    use stack_trace::bench_support::large;
+    let mut g = c.benchmark_group("large_argument_16mib");
+    g.measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1))
+        .sample_size(20);
+    let image = vec![1u8; large::IMAGE_BYTES];
+    let messages = vec![serde_json::json!({"role": "user", "content": "What is in it?"})];
+    let texts = vec!["a cat".to_owned()];
+    let documents = vec!["cats".to_owned(), "dogs".to_owned()];
+    g.bench_function("plain", |b| {
+        b.iter(|| large::plain(black_box("what is this?"), black_box(&image)))
+    });
+    let guard = install(Sampling::AlwaysOn);
+    g.bench_function("chain", |b| {
+        b.iter(|| large::chain(black_box("what is this?"), black_box(&image)))
+    });
+    g.bench_function("llm", |b| {
+        b.iter(|| large::llm(black_box(&messages), black_box(&image)))
+    });
+    g.bench_function("embedding", |b| {
+        b.iter(|| large::embedding(black_box(&texts), black_box(&image)))
+    });
+    g.bench_function("reranker", |b| {
+        b.iter(|| large::reranker(black_box("cats"), black_box(&documents), black_box(&image)))
+    });
+    drop(guard);
+    g.finish();
+}
+
 /// End-to-end export: spans per second from N threads through our export
 /// thread, OTLP/HTTP protobuf, to a local receiver. The queue is sized so
 /// nothing is dropped; each iteration ends with a flush.
@@ -225,6 +257,7 @@ criterion_group!(
     sync_cases,
     async_cases,
     payload_cases,
+    large_argument_cases,
     throughput_cases
 );
 criterion_main!(benches);

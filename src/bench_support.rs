@@ -201,3 +201,54 @@ pub fn search_plain(query: &str) -> Vec<Document> {
 pub fn search_annotated(query: &str) -> Vec<Document> {
     search_plain(query)
 }
+
+/// A 16 MiB image argument beside the usual ones, for every kind that
+/// takes one (issue 15: the cost is its first bytes', not its size's).
+pub mod large {
+    use serde_json::Value;
+
+    /// The image's size.
+    pub const IMAGE_BYTES: usize = 16 << 20;
+
+    /// The unannotated call: reads the image's length.
+    #[inline(never)]
+    #[must_use]
+    pub fn plain(prompt: &str, image: &[u8]) -> usize {
+        prompt.len() + image.len()
+    }
+
+    /// `plain` under `#[chain]`.
+    #[stack_trace_runtime::chain]
+    #[inline(never)]
+    #[must_use]
+    pub fn chain(prompt: &str, image: &[u8]) -> usize {
+        plain(prompt, image)
+    }
+
+    /// An LLM call with one message and the image.
+    #[stack_trace_runtime::llm]
+    #[inline(never)]
+    #[must_use]
+    pub fn llm(messages: &[Value], image: &[u8]) -> Value {
+        super::chat_plain(&image.len().to_string(), messages)
+    }
+
+    /// An embedding call with one text and the image.
+    #[stack_trace_runtime::embedding(model = "clip")]
+    #[inline(never)]
+    #[must_use]
+    pub fn embedding(input: &[String], image: &[u8]) -> Vec<Vec<f32>> {
+        #[allow(clippy::cast_precision_loss)]
+        let size = image.len() as f32;
+        vec![vec![size]; input.len()]
+    }
+
+    /// A reranker call with two documents and the image.
+    #[stack_trace_runtime::reranker]
+    #[inline(never)]
+    #[must_use]
+    pub fn reranker(query: &str, documents: &[String], image: &[u8]) -> Vec<String> {
+        let _ = (query, image);
+        documents.to_vec()
+    }
+}

@@ -134,7 +134,10 @@ fn values_over_the_cap_are_cut_and_json_stays_json() {
     let input: serde_json::Value =
         serde_json::from_str(&attr_str(s, "input.value")).expect("input.value stays valid JSON");
     assert_eq!(input["stack_trace.truncated"], true);
-    assert!(input["original_bytes"].as_u64().unwrap() > 1_048_576);
+    // The writer stopped past the cap: the size is a lower bound, and the
+    // argument that passed the cap is named.
+    assert!(input["at_least_bytes"].as_u64().unwrap() > 1_048_576);
+    assert_eq!(input["cut_in"], "blob");
     assert!(attr_str(s, "input.value").len() < 80 * 1024);
 }
 

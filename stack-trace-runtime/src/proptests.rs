@@ -202,16 +202,26 @@ proptest! {
         let whole = serde_json::to_string(&value).unwrap();
         let mut out = capture::limit::Capped::new(cap);
         out.scrub = false;
-        capture::json::write(&value, &mut out).unwrap();
+        let result = capture::json::write(&value, &mut out);
+        // Past the cap the writer stops rather than count the rest.
+        prop_assert!(result.is_ok() || out.stopped());
+        let stopped = out.stopped();
         let kept = out.into_value(true);
         if whole.len() <= cap {
+            prop_assert!(!stopped);
             prop_assert_eq!(kept, whole);
         } else {
             let parsed: Value = serde_json::from_str(&kept).unwrap();
             let prefix = parsed["prefix"].as_str().unwrap();
             prop_assert!(whole.starts_with(prefix));
             prop_assert!(whole.len() - prefix.len() < whole.len() - cap + 4);
-            prop_assert_eq!(parsed["original_bytes"].as_u64(), Some(whole.len() as u64));
+            if stopped {
+                let seen = parsed["at_least_bytes"].as_u64().unwrap();
+                prop_assert!(seen as usize > cap && seen as usize <= whole.len());
+                prop_assert_eq!(parsed.get("original_bytes"), None);
+            } else {
+                prop_assert_eq!(parsed["original_bytes"].as_u64(), Some(whole.len() as u64));
+            }
         }
     }
 }

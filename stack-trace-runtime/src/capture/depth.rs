@@ -5,8 +5,13 @@
 //! [`Bounded`] wraps any `Serialize` value so that every nested value is
 //! serialized through a serializer that counts the depth and fails with
 //! an error ([`TOO_DEEP`]) past [`MAX_DEPTH`], which unwinds the recursion harmlessly.
+//! [`Bounded::strings_capped`] also cuts every string (and byte string) at
+//! a cap on the way, so a `serde_json::Value` built through it never holds a
+//! 16 MiB string just to have it cut later.
 
 use core::fmt;
+
+use super::limit::truncated_text;
 
 use serde::ser::{
     self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeStructVariant,
@@ -23,11 +28,26 @@ pub(crate) const TOO_DEEP: &str = "value nested deeper than 128 levels";
 pub(crate) struct Bounded<'a, T: ?Sized> {
     value: &'a T,
     depth: usize,
+    /// Strings longer than this are cut (with the text marker).
+    cap: usize,
 }
 
 impl<'a, T: ?Sized> Bounded<'a, T> {
     pub(crate) fn new(value: &'a T) -> Self {
-        Self { value, depth: 0 }
+        Self {
+            value,
+            depth: 0,
+            cap: usize::MAX,
+        }
+    }
+
+    /// `value` with its depth bounded and every string cut at `cap` bytes.
+    pub(crate) fn strings_capped(value: &'a T, cap: usize) -> Self {
+        Self {
+            value,
+            depth: 0,
+            cap,
+        }
     }
 }
 
@@ -39,6 +59,7 @@ impl<T: Serialize + ?Sized> Serialize for Bounded<'_, T> {
         self.value.serialize(Depth {
             inner: serializer,
             depth: self.depth,
+            cap: self.cap,
         })
     }
 }
@@ -51,6 +72,7 @@ pub(crate) fn is_too_deep(error: &impl fmt::Display) -> bool {
 struct Depth<S> {
     inner: S,
     depth: usize,
+    cap: usize,
 }
 
 impl<S> Depth<S> {
@@ -58,6 +80,7 @@ impl<S> Depth<S> {
         Bounded {
             value,
             depth: self.depth + 1,
+            cap: self.cap,
         }
     }
 }
@@ -96,14 +119,27 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
         serialize_f32(v: f32);
         serialize_f64(v: f64);
         serialize_char(v: char);
-        serialize_str(v: &str);
-        serialize_bytes(v: &[u8]);
         serialize_none();
         serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
     }
 
+    fn serialize_str(self, v: &str) -> Result<S::Ok, S::Error> {
+        if v.len() > self.cap {
+            let mut cut = self.cap;
+            while !v.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            return self
+                .inner
+                .serialize_str(&truncated_text(&v.as_bytes()[..cut], v.len()));
+        }
+        self.inner.serialize_str(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<S::Ok, S::Error> {
+        self.inner.serialize_bytes(&v[..v.len().min(self.cap)])
+    }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
         let nested = self.nested(value);
         self.inner.serialize_some(&nested)
@@ -128,26 +164,23 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
             .serialize_newtype_variant(name, index, variant, &nested)
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
-        Ok(Depth {
-            inner: self.inner.serialize_seq(len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self.inner.serialize_seq(len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
-        Ok(Depth {
-            inner: self.inner.serialize_tuple(len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self.inner.serialize_tuple(len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_tuple_struct(
         self,
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
-        Ok(Depth {
-            inner: self.inner.serialize_tuple_struct(name, len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self.inner.serialize_tuple_struct(name, len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_tuple_variant(
         self,
@@ -156,28 +189,25 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleVariant, S::Error> {
-        Ok(Depth {
-            inner: self
-                .inner
-                .serialize_tuple_variant(name, index, variant, len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self
+            .inner
+            .serialize_tuple_variant(name, index, variant, len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
-        Ok(Depth {
-            inner: self.inner.serialize_map(len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self.inner.serialize_map(len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_struct(
         self,
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
-        Ok(Depth {
-            inner: self.inner.serialize_struct(name, len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self.inner.serialize_struct(name, len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn serialize_struct_variant(
         self,
@@ -186,12 +216,11 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStructVariant, S::Error> {
-        Ok(Depth {
-            inner: self
-                .inner
-                .serialize_struct_variant(name, index, variant, len)?,
-            depth: self.depth,
-        })
+        let (depth, cap) = (self.depth, self.cap);
+        let inner = self
+            .inner
+            .serialize_struct_variant(name, index, variant, len)?;
+        Ok(Depth { inner, depth, cap })
     }
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
@@ -204,7 +233,7 @@ macro_rules! compound {
             type Ok = S::Ok;
             type Error = S::Error;
             fn $method<T: Serialize + ?Sized>(&mut self, $($key: $kty,)? value: &T) -> Result<(), S::Error> {
-                let nested = Bounded { value, depth: self.depth + 1 };
+                let nested = Bounded { value, depth: self.depth + 1, cap: self.cap };
                 self.inner.$method($($key,)? &nested)
             }
             fn end(self) -> Result<S::Ok, S::Error> {
@@ -228,6 +257,7 @@ impl<S: SerializeMap> SerializeMap for Depth<S> {
         let nested = Bounded {
             value: key,
             depth: self.depth + 1,
+            cap: self.cap,
         };
         self.inner.serialize_key(&nested)
     }
@@ -235,6 +265,7 @@ impl<S: SerializeMap> SerializeMap for Depth<S> {
         let nested = Bounded {
             value,
             depth: self.depth + 1,
+            cap: self.cap,
         };
         self.inner.serialize_value(&nested)
     }

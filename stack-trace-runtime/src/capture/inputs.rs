@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use serde::Serialize;
 
 use super::panic::panic_message;
+use super::scalar::scalar_value;
 use super::{
     capture_serialize_as, debug_text, depth, fallback_text, json, limit, opaque_text, Captured,
     SerializeFailure,
@@ -81,9 +82,22 @@ pub struct Inputs {
     single: Option<Captured>,
     single_name: Option<&'static str>,
     first: bool,
-    /// The arguments as whole JSON values, for kinds that read their shape.
-    values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The arguments as JSON values, for kinds that read their shape
+    /// (boxed: most kinds do not, and the inputs are moved on every call).
+    values: Option<Box<Kept>>,
 }
+
+/// The arguments kept as JSON values.
+#[derive(Debug)]
+struct Kept {
+    map: serde_json::Map<String, serde_json::Value>,
+    /// The arguments kept whole (the others only as scalars).
+    whole: WholeArgs,
+}
+
+/// The names of the arguments a kind reads whole (messages, tools, texts,
+/// documents, query); the others are kept only when they are scalars.
+pub(crate) type WholeArgs = [Option<&'static str>; 5];
 
 /// How the arguments of a call become `input.value`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,34 +126,40 @@ impl Inputs {
         }
     }
 
-    /// Also keep each argument as a whole JSON value (not size-capped), for
-    /// kinds that read messages, texts or documents from them.
-    pub(crate) fn keep_values(&mut self) {
-        self.values = Some(serde_json::Map::new());
+    /// Also keep the arguments as JSON values, for kinds that read
+    /// messages, texts or documents from them: those named in `whole` as
+    /// whole values (every string in them cut at the value cap), the others
+    /// only when they are scalars (a 16 MiB byte slice is never built).
+    pub(crate) fn keep_values(&mut self, whole: WholeArgs) {
+        self.values = Some(Box::new(Kept {
+            map: serde_json::Map::new(),
+            whole,
+        }));
     }
 
     /// The arguments kept by [`Inputs::keep_values`].
     pub(crate) fn take_values(&mut self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        self.values.take()
+        self.values.take().map(|kept| kept.map)
     }
 
-    /// Keeps the argument's whole value for the kind's readers (when asked
-    /// to). `scrub`: it may hold something to scrub. The writer of
+    /// Keeps the argument's value for the kind's readers (when asked to):
+    /// `value(whole)` builds it, whole or only if it is a scalar. `scrub`: it may hold something to scrub. The writer of
     /// `input.value` applies the same rule as the value pass, so when it
     /// found nothing in the whole argument there is nothing to find here.
     fn keep_value(
         &mut self,
         name: &'static str,
         scrub: bool,
-        value: impl FnOnce() -> Option<serde_json::Value>,
+        value: impl FnOnce(bool) -> Option<serde_json::Value>,
     ) {
-        if let Some(values) = &mut self.values {
-            if let Some(mut v) = value() {
+        if let Some(kept) = &mut self.values {
+            let whole = kept.whole.contains(&Some(name));
+            if let Some(mut v) = value(whole) {
                 if scrub {
                     // Reported once, by the writer of `input.value`.
                     scrub_value(&mut v, name, &mut Findings::default());
                 }
-                values.insert(name.to_owned(), v);
+                kept.map.insert(name.to_owned(), v);
             }
         }
     }
@@ -210,9 +230,13 @@ impl Inputs {
         let Some(scrub) = self.begin(name, mode) else {
             return;
         };
-        let whole = || {
+        let whole = |read_whole: bool| {
+            let cap = limit::max_value_bytes();
+            if !read_whole {
+                return scalar_value(value, cap);
+            }
             catch_unwind(AssertUnwindSafe(|| {
-                serde_json::to_value(depth::Bounded::new(value)).ok()
+                serde_json::to_value(depth::Bounded::strings_capped(value, cap)).ok()
             }))
             .ok()
             .flatten()
@@ -239,9 +263,15 @@ impl Inputs {
                     0
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| json::write(value, &mut self.json)));
+                if self.json.stopped() {
+                    self.json.cut_in(name);
+                }
                 let failure = match result {
                     Ok(Ok(())) if !keep => return,
                     Ok(Ok(())) => None,
+                    // Stopped past the cap: the prefix stays.
+                    Ok(Err(_)) | Err(_) if self.json.stopped() && !keep => return,
+                    Ok(Err(_)) | Err(_) if self.json.stopped() => None,
                     Ok(Err(e)) => Some(SerializeFailure::Error(e)),
                     Err(payload) => Some(SerializeFailure::Panic(panic_message(&*payload))),
                 };

@@ -55,6 +55,11 @@ pub(crate) struct Capped {
     pub(crate) root: &'static str,
     /// What scrubbing removed from it.
     pub(crate) findings: Findings,
+    /// Set when writing stopped once the cap was passed (see
+    /// [`Capped::stop`]), or a long string's tail was counted unescaped:
+    /// the total is then a lower bound. Boxed: rare, and a capture buffer
+    /// is moved around on every call.
+    cut: Option<Box<Cut>>,
 }
 
 impl Capped {
@@ -72,6 +77,30 @@ impl Capped {
             scrub: true,
             root: "",
             findings: Findings::NONE,
+            cut: None,
+        }
+    }
+
+    /// Notes that the writer stopped here, past the cap, rather than
+    /// serialize the rest only to count it; `items` is the length of the
+    /// value's outermost sequence, when its serializer gave it.
+    #[cold]
+    pub(crate) fn stop(&mut self, items: Option<usize>) {
+        let cut = self.cut.get_or_insert_with(Box::default);
+        cut.items = cut.items.or(items);
+    }
+
+    /// Whether the writer stopped past the cap.
+    #[inline]
+    pub(crate) fn stopped(&self) -> bool {
+        self.cut.is_some()
+    }
+
+    /// Names the argument that was cut short (the first one named wins).
+    #[cold]
+    pub(crate) fn cut_in(&mut self, name: &'static str) {
+        if let Some(cut) = &mut self.cut {
+            cut.cut_in = cut.cut_in.or(Some(name));
         }
     }
 
@@ -128,6 +157,16 @@ impl Capped {
         }
     }
 
+    /// Counts `bytes` more of a string that did not fit, without escaping
+    /// them: from here on the total is a lower bound, so writing stops.
+    pub(crate) fn skip(&mut self, bytes: usize) {
+        if bytes > 0 {
+            debug_assert!(self.overflowed());
+            self.total += bytes;
+            self.stop(None);
+        }
+    }
+
     /// Appends `"text"` (`text` needs no escaping).
     #[inline]
     pub(crate) fn push_quoted(&mut self, text: &str) {
@@ -170,14 +209,23 @@ impl Capped {
     /// fit, else the truncated form (`json`: the text was JSON).
     pub(crate) fn into_value(self, json: bool) -> String {
         if self.overflowed() {
-            if json {
-                truncated_json(self.buf.as_bytes(), self.total)
-            } else {
-                truncated_text(self.buf.as_bytes(), self.total)
-            }
-        } else {
-            // Exactly its size: becoming a `Box<str>` costs no reallocation.
-            String::from(self.buf.as_str())
+            return self.cut_value(json);
+        }
+        // Exactly its size: becoming a `Box<str>` costs no reallocation.
+        String::from(self.buf.as_str())
+    }
+
+    /// [`Capped::into_value`] of a value over the cap (a writer stops only
+    /// past it).
+    #[cold]
+    #[inline(never)]
+    fn cut_value(&self, json: bool) -> String {
+        let kept = self.buf.as_bytes();
+        match (&self.cut, json) {
+            (Some(cut), true) => cut.json(kept, self.total),
+            (Some(cut), false) => cut.text(kept, self.total),
+            (None, true) => truncated_json(kept, self.total),
+            (None, false) => truncated_text(kept, self.total),
         }
     }
 }
@@ -217,6 +265,44 @@ pub(crate) fn truncated_json(kept: &[u8], total: usize) -> String {
         "prefix": utf8_prefix(kept),
     })
     .to_string()
+}
+
+/// What is known of a value whose writing stopped past the cap (beside
+/// the bytes counted before it stopped, more than the cap: a lower bound).
+#[derive(Debug, Default)]
+struct Cut {
+    /// The length of its outermost sequence, when known.
+    items: Option<usize>,
+    /// The argument it was in.
+    cut_in: Option<&'static str>,
+}
+
+impl Cut {
+    fn text(&self, kept: &[u8], seen: usize) -> String {
+        let items = self
+            .items
+            .map(|n| format!(", {n} items"))
+            .unwrap_or_default();
+        format!(
+            "{}{TRUNCATED_TEXT}at least {} bytes{items}]",
+            utf8_prefix(kept),
+            seen
+        )
+    }
+
+    fn json(&self, kept: &[u8], seen: usize) -> String {
+        let mut marker = serde_json::Map::new();
+        marker.insert("stack_trace.truncated".into(), true.into());
+        marker.insert("at_least_bytes".into(), seen.into());
+        if let Some(name) = self.cut_in {
+            marker.insert("cut_in".into(), name.into());
+        }
+        if let Some(items) = self.items {
+            marker.insert("items".into(), items.into());
+        }
+        marker.insert("prefix".into(), utf8_prefix(kept).into());
+        serde_json::Value::Object(marker).to_string()
+    }
 }
 
 /// Room for the truncation marker (and JSON escapes) of a value already

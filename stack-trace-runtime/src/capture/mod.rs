@@ -8,7 +8,9 @@
 //! if serialization fails), else `Debug`, else the type name.
 //!
 //! Does: writes JSON straight into a capped text buffer ([`json`], [`text`],
-//! [`limit`]), bounds the nesting depth ([`depth`]), scrubs credentials as it
+//! [`limit`]) and stops soon after the cap, bounds the nesting depth and
+//! the length of strings of values built for the kinds ([`depth`]), reads
+//! the other arguments only when they are scalars ([`scalar`]), scrubs credentials as it
 //! writes (keys and formats, by the rules of `crate::scrub`), and turns a failing or panicking `Serialize`
 //! impl into a message instead of a failed call ([`mod@panic`]).
 //!
@@ -23,6 +25,7 @@ pub(crate) mod json;
 pub(crate) mod limit;
 pub(crate) mod panic;
 pub(crate) mod probe;
+pub(crate) mod scalar;
 pub(crate) mod sink;
 pub(crate) mod text;
 pub(crate) mod type_name;
@@ -130,6 +133,9 @@ fn try_top_level<T: Serialize + ?Sized>(
             findings: std::mem::take(&mut buf.findings),
         })),
         Ok(Ok(TopLevel::Json)) => Ok(Some(Captured::json(buf))),
+        // Stopped past the cap: what was kept is the value's prefix (even
+        // if the user's impl then panicked on the error it was handed).
+        Ok(Err(_)) | Err(_) if buf.stopped() => Ok(Some(Captured::json(buf))),
         Ok(Err(e)) => Err(SerializeFailure::Error(e)),
         Err(payload) => Err(SerializeFailure::Panic(panic_message(&*payload))),
     }
@@ -203,7 +209,12 @@ pub(crate) fn capture_opaque<T: ?Sized>() -> Captured {
 struct CappedText(limit::Capped);
 
 impl fmt::Write for CappedText {
+    /// Past the cap, fails, so the `Debug` impl stops there.
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.0.overflowed() {
+            self.0.stop(None);
+            return Err(fmt::Error);
+        }
         self.0.push_str(s);
         Ok(())
     }
@@ -212,8 +223,10 @@ impl fmt::Write for CappedText {
 /// A value's `Debug` text, capped, as it is (scrubbing is the caller's).
 pub(crate) fn debug_text<T: Debug + ?Sized>(value: &T) -> String {
     let mut out = CappedText(limit::Capped::new(limit::max_value_bytes()));
-    match catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}"))) {
+    let written = catch_unwind(AssertUnwindSafe(|| write!(out, "{value:?}")));
+    match written {
         Ok(Ok(())) => out.0.into_value(false),
+        Ok(Err(_)) | Err(_) if out.0.stopped() => out.0.into_value(false),
         Ok(Err(_)) => format!("<Debug failed; type {}>", core::any::type_name::<T>()),
         Err(payload) => format!(
             "<Debug panicked: {}; type {}>",

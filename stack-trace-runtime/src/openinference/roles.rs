@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::semconv::SpanKind;
+
 /// How an annotated function's parameters map to OpenInference roles, from
 /// the macro's arguments and the parameter names. Not public API.
 #[derive(Debug, Default, Clone, Copy)]
@@ -47,6 +49,24 @@ impl Roles {
         documents: None,
         top_k: None,
     };
+
+    /// The parameters a span of `kind` reads whole (messages, tools and
+    /// prompts; texts; query and documents); the others it reads only when
+    /// they are scalars.
+    pub(crate) fn read_whole(&self, kind: SpanKind) -> [Option<&'static str>; 5] {
+        match kind {
+            SpanKind::Llm => [
+                self.messages,
+                self.tools,
+                Some("prompt"),
+                Some("prompts"),
+                None,
+            ],
+            SpanKind::Embedding => [self.input, None, None, None, None],
+            SpanKind::Reranker => [self.query, self.documents, None, None, None],
+            _ => [None; 5],
+        }
+    }
 
     pub(crate) fn model_from(&self, args: &Map<String, Value>) -> Option<String> {
         self.model.map(str::to_owned).or_else(|| {

@@ -23,11 +23,13 @@ impl Compound<'_, '_> {
     }
 
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.writer.check_room()?;
         self.comma();
         value.serialize(&mut *self.writer)
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+        self.writer.check_room()?;
         self.comma();
         self.writer.string(key);
         self.writer.out.push_str(":");
@@ -77,6 +79,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        self.writer.check_room()?;
         self.comma();
         key.serialize(MapKey::new(&mut *self.writer))?;
         self.writer.out.push_str(":");

@@ -89,7 +89,13 @@ fn open_keys(json: &str) -> Vec<&str> {
 /// The error type: `serde_json`'s, so failures read the same as before.
 pub(crate) type Error = serde_json::Error;
 
-/// Writes `value` as compact JSON into `out`.
+/// The message of the error that stops writing past the cap (see
+/// [`Capped::stop`]); callers check [`Capped::stopped`], not the message.
+pub(crate) const CUT_SHORT: &str = "value cut short at the size cap";
+
+/// Writes `value` as compact JSON into `out`. Once past the cap, the writer
+/// stops at the next element, field or nested value with [`CUT_SHORT`], so
+/// a huge value costs what its first `cap` bytes cost.
 pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Capped) -> Result<(), Error> {
     value.serialize(&mut JsonWriter::new(out))
 }
@@ -100,6 +106,9 @@ pub(crate) struct JsonWriter<'a> {
     depth: usize,
     /// The next map value is under a key that names a credential.
     redact_next: bool,
+    /// The length of the outermost sequence, when its serializer gave it
+    /// (0 when it did not: an empty sequence is never cut).
+    top_len: usize,
 }
 
 impl<'a> JsonWriter<'a> {
@@ -108,6 +117,7 @@ impl<'a> JsonWriter<'a> {
             out,
             depth: 0,
             redact_next: false,
+            top_len: 0,
         }
     }
 
@@ -116,8 +126,19 @@ impl<'a> JsonWriter<'a> {
         if self.depth >= MAX_DEPTH {
             return Err(ser::Error::custom(TOO_DEEP));
         }
+        self.check_room()?;
         self.depth += 1;
         self.out.push_str(open);
+        Ok(())
+    }
+
+    /// Past the cap, stops the walk (see [`write`]).
+    #[inline]
+    fn check_room(&mut self) -> Result<(), Error> {
+        if self.out.overflowed() {
+            self.out.stop((self.top_len > 0).then_some(self.top_len));
+            return Err(ser::Error::custom(CUT_SHORT));
+        }
         Ok(())
     }
 

@@ -100,7 +100,10 @@ impl<'w, 'a> ser::Serializer for &'w mut JsonWriter<'a> {
         self.close("}");
         Ok(())
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, Error> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'w, 'a>, Error> {
+        if self.depth == 0 {
+            self.top_len = len.unwrap_or(0);
+        }
         self.open("[")?;
         Ok(Compound {
             writer: self,

@@ -13,7 +13,7 @@ use opentelemetry::{Context, ContextGuard, KeyValue};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{start, Open, State};
+use super::{start, Open, State, NO_ROLES};
 use crate::capture::error::ErrorInfo;
 use crate::capture::inputs::{InputShape, Inputs};
 use crate::capture::Captured;
@@ -314,7 +314,7 @@ fn release(live: &mut Option<Live>) {
 }
 
 /// The inputs of `count` arguments in the shape `kind` asks for.
-fn inputs_for(kind: SpanKind, count: usize) -> Inputs {
+fn inputs_for(kind: SpanKind, roles: &Roles, count: usize) -> Inputs {
     let shape = if count == 1 && kind.unwraps_single_argument() {
         InputShape::Single
     } else {
@@ -325,9 +325,9 @@ fn inputs_for(kind: SpanKind, count: usize) -> Inputs {
         kind,
         SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
     ) {
-        // Messages, texts and documents are read from the whole values, not
+        // Messages, texts and documents are read from their values, not
         // from the (size-capped) input.value text.
-        inputs.keep_values();
+        inputs.keep_values(roles.read_whole(kind));
     }
     inputs
 }
@@ -338,7 +338,7 @@ fn capture_into<F: FnOnce(&mut Inputs)>(open: &mut Open, kind: SpanKind, count: 
     if !open.is_recording() {
         return;
     }
-    let mut inputs = inputs_for(kind, count);
+    let mut inputs = inputs_for(kind, open.roles.unwrap_or(&NO_ROLES), count);
     capture(&mut inputs);
     open.set_inputs(inputs);
 }

@@ -39,7 +39,10 @@ impl Open {
             SpanKind::Llm | SpanKind::Retriever | SpanKind::Embedding | SpanKind::Reranker
         ) {
             if let Ok(Ok(mut structured)) = catch_unwind(AssertUnwindSafe(|| {
-                serde_json::to_value(capture::depth::Bounded::new(value))
+                serde_json::to_value(capture::depth::Bounded::strings_capped(
+                    value,
+                    max_value_bytes(),
+                ))
             })) {
                 // The writer of `output.value` applies the same rule: when it
                 // saw the whole value and found nothing, there is nothing
