@@ -239,3 +239,24 @@ fn each_instantiation_has_the_schema_of_its_own_types() {
     assert!(runs.contains(&&integer), "{schemas:?}");
     assert!(runs.contains(&&array), "{schemas:?}");
 }
+
+/// The runtime through a re-export, as a renamed dependency would be.
+mod observe {
+    pub use stack_trace_runtime as runtime;
+}
+
+#[stack_trace_runtime::tool(crate = crate::observe::runtime)]
+fn lookup(city: &str) -> usize {
+    city.len()
+}
+
+#[test]
+fn crate_path_finds_the_runtime_elsewhere() {
+    let (trace, out) = in_root(|| lookup("Paris"));
+    assert_eq!(out, 5);
+    let spans = spans_of(&trace, 2);
+    let s = named(&spans, "lookup");
+    assert_eq!(attr_str(s, "openinference.span.kind"), "TOOL");
+    assert_eq!(attr_str(s, "input.value"), r#"{"city":"Paris"}"#);
+    assert!(attr_str(s, "tool.parameters").contains("city"));
+}

@@ -43,6 +43,9 @@ pub(crate) struct Args {
     pub redact: Vec<Ident>,
     /// `unredact(a)`: record these even though their names look secret.
     pub unredact: Vec<Ident>,
+    /// `crate = path` (or `crate = "path"`, as serde spells it): where the
+    /// runtime is, for a renamed or re-exported dependency.
+    pub krate: Option<Path>,
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: T, key: &Path, attr: &str, errors: &Errors) {
@@ -82,6 +85,20 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
             } else {
                 args.name = Some(lit);
             }
+        } else if meta.path.is_ident("crate") {
+            let value = meta.value()?;
+            let path = if value.peek(LitStr) {
+                let lit: LitStr = value.parse()?;
+                lit.parse_with(Path::parse_mod_style)?
+            } else {
+                Path::parse_mod_style(value).map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        format!("expected the runtime's path: `#[{attr}(crate = my_alias)]`"),
+                    )
+                })?
+            };
+            set_once(&mut args.krate, path, &meta.path, attr, errors);
         } else if meta.path.is_ident("skip") {
             if args.skip_keyword.is_some() {
                 errors.at(

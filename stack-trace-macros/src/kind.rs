@@ -51,20 +51,20 @@ impl MacroKind {
     pub(crate) fn allowed_arguments(self) -> &'static str {
         match self {
             Self::Llm => {
-                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `messages = param`, `tools = param`, \
+                "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `messages = param`, `tools = param`, \
                  `model = \"...\"`, `provider = \"...\"`, `system = \"...\"`, `params(arg, ...)`"
             }
-            Self::Retriever => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`",
+            Self::Retriever => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`",
             Self::Tool => {
-                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `description = \"...\"`, \
+                "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `description = \"...\"`, \
                  `describe(arg = \"...\", ...)`"
             }
-            Self::Embedding => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `input = param`, `model = \"...\"`",
+            Self::Embedding => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `input = param`, `model = \"...\"`",
             Self::Reranker => {
-                "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`, `documents = param`, \
+                "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`, `documents = param`, \
                  `top_k = param`, `model = \"...\"`"
             }
-            _ => "`name = \"...\"`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`",
+            _ => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`",
         }
     }
 

@@ -7,7 +7,9 @@
 //! - `name = "..."`: the span name (default: the function name, or
 //!   `Type::method` for methods with a receiver);
 //! - `skip(arg, ...)`: parameters not to record;
-//! - `skip_all`: record no parameters.
+//! - `skip_all`: record no parameters;
+//! - `crate = path`: where the runtime is, for a renamed or re-exported
+//!   dependency (default `::stack_trace_runtime`).
 //!
 //! [stack-trace]: https://docs.rs/stack-trace-runtime
 

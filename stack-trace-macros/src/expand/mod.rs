@@ -10,7 +10,7 @@ mod sync_fn;
 mod tool;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, ToTokens as _};
+use quote::{quote, ToTokens};
 
 use crate::args::{self, Args};
 use crate::errors::Errors;
@@ -37,9 +37,35 @@ impl Locals {
     }
 }
 
-/// The runtime crate's path.
+thread_local! {
+    /// The runtime's path given by `crate = path`, while one attribute
+    /// expands (a proc macro expands one item at a time on its thread).
+    static RUNTIME: std::cell::RefCell<Option<TokenStream>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The runtime crate's path: `::stack_trace_runtime`, or the one given by
+/// `crate = path`.
 pub(crate) fn rt() -> TokenStream {
-    quote!(::stack_trace_runtime)
+    RUNTIME
+        .with(|r| r.borrow().clone())
+        .unwrap_or_else(|| quote!(::stack_trace_runtime))
+}
+
+/// Sets the runtime's path for one expansion; restores the default when
+/// dropped.
+struct RuntimePath;
+
+impl RuntimePath {
+    fn set(path: Option<&syn::Path>) -> Self {
+        RUNTIME.with(|r| *r.borrow_mut() = path.map(ToTokens::to_token_stream));
+        Self
+    }
+}
+
+impl Drop for RuntimePath {
+    fn drop(&mut self) {
+        RUNTIME.with(|r| *r.borrow_mut() = None);
+    }
 }
 
 pub(crate) fn attribute(kind: MacroKind, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -50,6 +76,7 @@ pub(crate) fn attribute(kind: MacroKind, args: TokenStream, item: TokenStream) -
     let args = args::parse(kind, args, &errors);
     let facts = params::facts(&target.sig, target.body.as_ref().map(|b| &b.tokens));
     validate::check(kind, &args, &target, &facts, &errors);
+    let _runtime = RuntimePath::set(args.krate.as_ref());
     match errors.finish() {
         Ok(()) => generate(kind, &args, &target, &facts),
         Err(error) => fallback::with_error(&target, &error),
