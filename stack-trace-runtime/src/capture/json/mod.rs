@@ -132,7 +132,7 @@ impl<'a> JsonWriter<'a> {
         Ok(())
     }
 
-    /// Past the cap, stops the walk (see [`write`]).
+    /// Past the cap, stops the walk (see [`write()`]).
     #[inline]
     fn check_room(&mut self) -> Result<(), Error> {
         if self.out.overflowed() {

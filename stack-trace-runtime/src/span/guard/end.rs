@@ -1,4 +1,4 @@
-//! Ending the span, exactly once: after the body completed ([`SpanGuard::finish`]),
+//! Ending the span, exactly once: after the body completed ([`super::SpanGuard::finish`]),
 //! after a panic, or when the guard is dropped unfinished (cancelled).
 
 use opentelemetry::trace::{Status, TraceContextExt as _};

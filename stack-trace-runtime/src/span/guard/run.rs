@@ -1,5 +1,5 @@
 //! Running the body with the span current: a sync body under a context
-//! guard, an async body polled through [`InContext`]; panics are recorded and
+//! guard, an async body polled through [`InContext`](crate::span::future::InContext); panics are recorded and
 //! keep unwinding unchanged.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
