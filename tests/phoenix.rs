@@ -272,3 +272,70 @@ fn errors_panics_and_cancellation_as_phoenix_shows_them() {
         Some(span_id(pipeline_span))
     );
 }
+
+#[llm]
+fn planner(messages: &[Value], temperature: f32) -> Value {
+    let _ = temperature;
+    serde_json::json!({
+        "model": "gpt-4o-2024-08-06",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": format!("read {} messages", messages.len())}}],
+        "usage": {"prompt_tokens": 90_000, "completion_tokens": 4, "total_tokens": 90_004}
+    })
+}
+
+/// A 6,000-message transcript as Phoenix stores it: the system message and
+/// an unbroken run of the most recent messages (the gap rendered away), and
+/// the response, tokens and model all there (issue 15, item 9).
+#[test]
+fn a_long_transcript_keeps_the_response_in_phoenix() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let phoenix = Phoenix::shared();
+    let project = Phoenix::unique_project("long-transcript");
+    let mut messages = vec![serde_json::json!({"role": "system", "content": "You plan."})];
+    messages.extend((1..6_000).map(|i| {
+        let role = if i % 2 == 1 { "user" } else { "assistant" };
+        serde_json::json!({"role": role, "content": format!("turn {i}")})
+    }));
+    let guard = Config::default()
+        .endpoint(phoenix.base_url())
+        .project_name(&project)
+        .console(false)
+        .try_init()
+        .expect("init");
+    let _ = planner(&messages, 0.1);
+    drop(guard);
+    let spans = phoenix.spans(&project, 1, Duration::from_secs(30));
+    let s = by_name(&spans, "planner");
+    assert_eq!(
+        attribute(s, "llm.output_messages.0.message.content").unwrap(),
+        "read 6000 messages"
+    );
+    assert_eq!(attribute(s, "llm.token_count.total").unwrap(), 90_004);
+    assert_eq!(attribute(s, "llm.model_name").unwrap(), "gpt-4o-2024-08-06");
+    assert!(attribute(s, "llm.invocation_parameters").is_some());
+    assert!(attribute(s, "output.value").is_some());
+    let omitted = attribute(s, "stack_trace.llm.input_messages.omitted")
+        .and_then(Value::as_u64)
+        .expect("the omitted count");
+    // Phoenix re-numbers the messages it shows: 0 is the system message,
+    // then the kept ones in order, the last being the transcript's last.
+    let kept = 6_000 - usize::try_from(omitted).unwrap();
+    assert_eq!(
+        attribute(s, "llm.input_messages.0.message.content").unwrap(),
+        "You plan."
+    );
+    let last = format!("llm.input_messages.{}.message.content", kept - 1);
+    assert_eq!(
+        attribute(s, &last).and_then(Value::as_str),
+        Some("turn 5999"),
+        "{:?}",
+        s["attributes"]
+            .as_object()
+            .map(|a| a.keys().filter(|k| k.contains("input_messages")).count())
+    );
+    let past = format!("llm.input_messages.{kept}.message.content");
+    assert!(attribute(s, &past).is_none());
+}
