@@ -13,6 +13,12 @@ use stack_trace_runtime::{Config, agent, chain, llm, tool};
 
 static TURN: Mutex<()> = Mutex::new(());
 
+/// One test at a time installs a provider and talks to Phoenix.
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    TURN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn span_id(span: &Value) -> &str {
     span["context"]["span_id"].as_str().expect("span id")
 }
@@ -24,9 +30,7 @@ fn parent_of<'a>(spans: &'a [Value], child: &Value) -> Option<&'a Value> {
 
 #[test]
 fn example_agent_trace_arrives_whole_in_phoenix() {
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = take_turn();
     let phoenix = Phoenix::shared();
     let project = Phoenix::unique_project("example-agent");
     let out = Command::new(example("agent"))
@@ -201,9 +205,7 @@ async fn handle(request: &str) -> usize {
 
 #[test]
 fn errors_panics_and_cancellation_as_phoenix_shows_them() {
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = take_turn();
     let phoenix = Phoenix::shared();
     let project = Phoenix::unique_project("fixtures");
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -289,9 +291,7 @@ fn planner(messages: &[Value], temperature: f32) -> Value {
 /// the response, tokens and model all there (issue 15, item 9).
 #[test]
 fn a_long_transcript_keeps_the_response_in_phoenix() {
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = take_turn();
     let phoenix = Phoenix::shared();
     let project = Phoenix::unique_project("long-transcript");
     let mut messages = vec![serde_json::json!({"role": "system", "content": "You plan."})];

@@ -127,13 +127,10 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
 
     fn serialize_str(self, v: &str) -> Result<S::Ok, S::Error> {
         if v.len() > self.cap {
-            let mut cut = self.cap;
-            while !v.is_char_boundary(cut) {
-                cut -= 1;
-            }
+            // Cut at a character boundary by `truncated_text`.
             return self
                 .inner
-                .serialize_str(&truncated_text(&v.as_bytes()[..cut], v.len()));
+                .serialize_str(&truncated_text(&v.as_bytes()[..self.cap], v.len()));
         }
         self.inner.serialize_str(v)
     }

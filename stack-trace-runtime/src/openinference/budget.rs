@@ -97,6 +97,20 @@ pub(crate) fn flatten_head<T>(
     written
 }
 
+/// [`flatten_head`] for a list of one attribute per item,
+/// `{prefix}.{i}.{suffix}` = `value(item)` (prompts, tools).
+pub(crate) fn flatten_values<T>(
+    prefix: &str,
+    suffix: &str,
+    items: impl IntoIterator<Item = T>,
+    out: &mut Vec<KeyValue>,
+    value: impl Fn(T) -> String,
+) -> usize {
+    flatten_head(prefix, items, LIST_ATTRIBUTES, out, |i, item, out| {
+        out.push(KeyValue::new(keys::indexed(prefix, i, suffix), value(item)));
+    })
+}
+
 /// Flattens a transcript under `prefix`: every message when they fit in
 /// `budget` attributes, else the first message when it is a system (or
 /// developer) message and then as many of the most recent messages as fit.

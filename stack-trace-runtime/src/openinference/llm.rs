@@ -56,34 +56,24 @@ pub(crate) fn llm_inputs(
             }
             _ => continue,
         };
-        budget::flatten_head(
+        budget::flatten_values(
             keys::LLM_PROMPTS,
+            "prompt.text",
             prompts,
-            budget::LIST_ATTRIBUTES,
             &mut out.attributes,
-            |i, text, out| {
-                out.push(KeyValue::new(
-                    keys::indexed(keys::LLM_PROMPTS, i, "prompt.text"),
-                    text.to_owned(),
-                ));
-            },
+            str::to_owned,
         );
     }
     if let Some(messages) = messages.filter(|_| with_messages) {
         messages::flatten_messages(keys::LLM_INPUT_MESSAGES, messages, &mut out.attributes);
     }
     if let Some(Value::Array(list)) = &tools {
-        budget::flatten_head(
+        budget::flatten_values(
             keys::LLM_TOOLS,
+            "tool.json_schema",
             list,
-            budget::LIST_ATTRIBUTES,
             &mut out.attributes,
-            |i, tool, out| {
-                out.push(KeyValue::new(
-                    keys::indexed(keys::LLM_TOOLS, i, "tool.json_schema"),
-                    messages::json_attribute(tool),
-                ));
-            },
+            messages::json_attribute,
         );
     }
     for (name, value) in args {

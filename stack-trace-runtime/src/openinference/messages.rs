@@ -38,7 +38,7 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
     let Some(obj) = message.as_object() else {
         return false;
     };
-    let Some(role) = obj.get("role").and_then(Value::as_str) else {
+    let Some(role) = role(message) else {
         return false;
     };
     out.push(KeyValue::new(keys::join(base, "role"), role.to_owned()));

@@ -50,21 +50,22 @@ impl Roles {
         top_k: None,
     };
 
-    /// The parameters a span of `kind` reads whole (messages, tools and
+    /// For a kind that reads its arguments' values (`LLM`, `EMBEDDING`,
+    /// `RERANKER`), the parameters it reads whole (messages, tools and
     /// prompts; texts; query and documents); the others it reads only when
-    /// they are scalars.
-    pub(crate) fn read_whole(&self, kind: SpanKind) -> [Option<&'static str>; 5] {
+    /// they are scalars. `None` for the kinds that read no values.
+    pub(crate) fn read_whole(&self, kind: SpanKind) -> Option<[Option<&'static str>; 5]> {
         match kind {
-            SpanKind::Llm => [
+            SpanKind::Llm => Some([
                 self.messages,
                 self.tools,
                 Some("prompt"),
                 Some("prompts"),
                 None,
-            ],
-            SpanKind::Embedding => [self.input, None, None, None, None],
-            SpanKind::Reranker => [self.query, self.documents, None, None, None],
-            _ => [None; 5],
+            ]),
+            SpanKind::Embedding => Some([self.input, None, None, None, None]),
+            SpanKind::Reranker => Some([self.query, self.documents, None, None, None]),
+            _ => None,
         }
     }
 

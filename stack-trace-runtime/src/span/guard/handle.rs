@@ -163,13 +163,6 @@ impl SpanGuard {
         }
     }
 
-    /// Records the captured arguments as `input.value` / `input.mime_type`.
-    pub fn set_inputs(&mut self, inputs: Inputs) {
-        if let Some(open) = self.open() {
-            open.set_inputs(inputs);
-        }
-    }
-
     /// Records input messages described by their `DescribeMessages` impl.
     pub fn describe_input_messages(&mut self, messages: &[Message]) {
         if let Some(open) = self.open() {
@@ -321,13 +314,10 @@ fn inputs_for(kind: SpanKind, roles: &Roles, count: usize) -> Inputs {
         InputShape::Object
     };
     let mut inputs = Inputs::new(shape);
-    if matches!(
-        kind,
-        SpanKind::Llm | SpanKind::Embedding | SpanKind::Reranker
-    ) {
+    if let Some(whole) = roles.read_whole(kind) {
         // Messages, texts and documents are read from their values, not
         // from the (size-capped) input.value text.
-        inputs.keep_values(roles.read_whole(kind));
+        inputs.keep_values(whole);
     }
     inputs
 }
