@@ -25,7 +25,7 @@ use futures::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use stack_trace_runtime::http::{RequestIdentity, TraceLayer};
-use stack_trace_runtime::{agent, current_trace_id, llm, retriever, tool};
+use stack_trace_runtime::{TraceHandle, agent, current_trace_id, llm, retriever, tool};
 
 #[derive(Clone, Debug, Serialize)]
 struct Doc {
@@ -161,7 +161,7 @@ struct ChatRequest {
 #[derive(Serialize)]
 struct ChatResponse {
     answer: String,
-    trace_id: Option<String>,
+    trace_id: Option<TraceHandle>,
 }
 
 fn bad_request(message: &str) -> Response {

@@ -67,6 +67,9 @@ fn trace_header(response: &reqwest::Response) -> String {
         .to_owned();
     assert_eq!(id.len(), 32);
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    // A client can hand the id back later (feedback on this trace).
+    let handle: stack_trace_runtime::TraceHandle = id.parse().expect("a trace handle");
+    assert_eq!(handle.to_string(), id);
     id
 }
 

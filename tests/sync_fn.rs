@@ -370,11 +370,27 @@ fn generic_bounds_decide_the_capture() {
 
 #[llm]
 fn nested_llm(prompt: &str) -> Option<String> {
-    Some(current_trace_id().unwrap_or_default() + prompt)
+    Some(
+        current_trace_id()
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+            + prompt,
+    )
 }
 
 #[agent]
 fn outer_agent(goal: &str) -> Option<String> {
+    let here = current_span();
+    let span = here.span_id().expect("a span handle");
+    assert_eq!(span.trace(), current_trace_id(), "one trace, one handle");
+    assert_eq!(here.trace_id(), current_trace_id());
+    assert_eq!(span.sampled(), Some(true));
+    assert_eq!(
+        span.to_string()
+            .parse::<stack_trace_runtime::SpanHandle>()
+            .ok(),
+        Some(span)
+    );
     let inner = std::thread::spawn(stack_trace_runtime::bind_current_span(|| shout("child")));
     let _ = inner.join();
     nested_llm(goal)

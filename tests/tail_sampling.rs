@@ -76,7 +76,7 @@ fn job(i: usize) -> String {
     if i % 10 == 7 {
         std::thread::sleep(Duration::from_millis(60));
     }
-    current_trace_id().expect("inside a span")
+    current_trace_id().expect("inside a span").to_string()
 }
 
 #[test]
@@ -133,7 +133,7 @@ async fn handler(i: usize) -> String {
     if i % 2 == 0 {
         let _ = step(3); // fails: the trace is kept
     }
-    current_trace_id().expect("inside a span")
+    current_trace_id().expect("inside a span").to_string()
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn a_root_that_never_ends_is_decided_after_the_timeout() {
     let trace = {
         let _attached = open_root.clone().attach();
         let _ = step(3); // a failed child
-        current_trace_id().expect("trace")
+        current_trace_id().expect("trace").to_string()
     };
     guard.flush().expect("flush");
     assert!(
@@ -287,7 +287,7 @@ async fn serve(i: usize) -> String {
     let _ = fetch(i).await;
     let _ = fetch(i + 1000).await;
     let _ = answer(i).await;
-    current_trace_id().expect("inside a span")
+    current_trace_id().expect("inside a span").to_string()
 }
 
 #[test]

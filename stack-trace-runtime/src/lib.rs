@@ -37,6 +37,7 @@
 //! | --- | --- |
 //! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names |
 //! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
+//! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`], a trace or span by its ids, from the current span or parsed back from a client's hex (annotations and their delivery come next) |
 //! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |
 //! | `capture` | arguments, results, errors and stream items into text: the compile-time probes, the JSON writer, the value cap, the depth bound, secret names |
 //! | [`semconv`] | the names every stage writes: attribute keys, span kinds, mime types |
@@ -63,6 +64,7 @@ pub mod semconv;
 
 // The pipeline's stages, each naming only those declared before it.
 mod capture;
+mod evals;
 mod export;
 mod openinference;
 mod scrub;
@@ -80,6 +82,7 @@ pub mod __private;
 #[cfg(test)]
 mod proptests;
 
+pub use evals::{AnnotationError, SpanHandle, TraceHandle};
 pub use export::stats::{stats, Stats};
 pub use export::tail::TailSampling;
 pub use export::transport::Protocol;

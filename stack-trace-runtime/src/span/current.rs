@@ -7,20 +7,31 @@ use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, WithContext};
 
 use opentelemetry::{Context, Key, KeyValue, Value};
 
+use crate::evals::{SpanHandle, TraceHandle};
 use crate::semconv;
 
-/// The trace id of the current span as 32 lower-case hex digits, or `None`
-/// outside any span.
+/// The trace of the current span, or `None` outside any span. Its
+/// `Display` is the 32 lower-case hex digits of the trace id (the value of
+/// `X-Trace-Id`), and it parses back from them.
 ///
 /// ```
-/// assert_eq!(stack_trace_runtime::current_trace_id(), None);
+/// use stack_trace_runtime::{chain, current_trace_id, TraceHandle};
+///
+/// assert_eq!(current_trace_id(), None);
+///
+/// #[chain]
+/// fn answer() -> String {
+///     current_trace_id().expect("inside a span").to_string()
+/// }
+/// # let _guard = stack_trace_runtime::Config::default().console(false).init();
+/// let id = answer();
+/// assert_eq!(id.len(), 32);
+/// let handle: TraceHandle = id.parse().unwrap();
+/// assert_eq!(handle.to_string(), id);
 /// ```
 #[must_use]
-pub fn current_trace_id() -> Option<String> {
-    Context::map_current(|cx| {
-        let sc = cx.span().span_context().clone();
-        sc.is_valid().then(|| sc.trace_id().to_string())
-    })
+pub fn current_trace_id() -> Option<TraceHandle> {
+    Context::map_current(|cx| TraceHandle::of(cx.span().span_context()))
 }
 
 /// A handle on the span that is current where it was obtained, to add
@@ -87,11 +98,32 @@ impl CurrentSpan {
         self.cx.span().is_recording()
     }
 
-    /// Its trace id as 32 lower-case hex digits, if there is a span.
+    /// Its trace, if there is a span (`Display`: 32 lower-case hex digits).
     #[must_use]
-    pub fn trace_id(&self) -> Option<String> {
-        let sc = self.cx.span().span_context().clone();
-        sc.is_valid().then(|| sc.trace_id().to_string())
+    pub fn trace_id(&self) -> Option<TraceHandle> {
+        TraceHandle::of(self.cx.span().span_context())
+    }
+
+    /// The span itself, if there is one (`Display`:
+    /// `<trace id>-<span id>`; [`SpanHandle::span_id`] gives the 16 hex
+    /// digits alone).
+    ///
+    /// ```
+    /// use stack_trace_runtime::{current_span, tool, SpanHandle};
+    ///
+    /// #[tool]
+    /// fn lookup() -> Option<SpanHandle> {
+    ///     current_span().span_id()
+    /// }
+    /// # let _guard = stack_trace_runtime::Config::default().console(false).init();
+    /// let span = lookup().expect("inside a span");
+    /// assert_eq!(span.span_id().len(), 16);
+    /// assert_eq!(span.to_string().parse::<SpanHandle>().unwrap(), span);
+    /// assert_eq!(current_span().span_id(), None);
+    /// ```
+    #[must_use]
+    pub fn span_id(&self) -> Option<SpanHandle> {
+        SpanHandle::of(self.cx.span().span_context())
     }
 
     /// The OpenTelemetry context this handle refers to.
