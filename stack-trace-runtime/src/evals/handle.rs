@@ -159,24 +159,22 @@ impl fmt::Display for SpanHandle {
     }
 }
 
-/// `digits` lower- or upper-case hex digits, not all zero (the invalid id).
-fn hex_id(text: &str, digits: usize) -> Option<u128> {
-    let valid = text.len() == digits && text.bytes().all(|b| b.is_ascii_hexdigit());
-    let value = u128::from_str_radix(text, 16).ok().filter(|_| valid)?;
-    (value != 0).then_some(value)
+/// Exactly `digits` hex digits (OpenTelemetry's `from_hex` alone would also
+/// take a sign or fewer digits).
+fn is_hex(text: &str, digits: usize) -> bool {
+    text.len() == digits && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A valid (not all-zero) trace id.
 fn trace_id(text: &str) -> Option<TraceId> {
-    hex_id(text, 32).map(|v| TraceId::from_bytes(v.to_be_bytes()))
+    let id = TraceId::from_hex(text).ok().filter(|_| is_hex(text, 32))?;
+    (id != TraceId::INVALID).then_some(id)
 }
 
+/// A valid (not all-zero) span id.
 fn span_id(text: &str) -> Option<SpanId> {
-    // 16 digits fit in a u64.
-    hex_id(text, 16).and_then(|v| {
-        u64::try_from(v)
-            .ok()
-            .map(|v| SpanId::from_bytes(v.to_be_bytes()))
-    })
+    let id = SpanId::from_hex(text).ok().filter(|_| is_hex(text, 16))?;
+    (id != SpanId::INVALID).then_some(id)
 }
 
 impl FromStr for TraceHandle {
