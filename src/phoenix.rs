@@ -167,6 +167,71 @@ impl Phoenix {
         )
     }
 
+    /// The annotations of `kind` (`span`, `trace` or `session`) on `ids` in
+    /// `project`, through `GET /v1/projects/{p}/{kind}_annotations`,
+    /// waiting until at least `min_count` are stored or `timeout` passed.
+    #[must_use]
+    pub fn annotations(
+        &self,
+        project: &str,
+        kind: &str,
+        ids: &[&str],
+        min_count: usize,
+        timeout: Duration,
+    ) -> Vec<Value> {
+        let query: Vec<String> = ids.iter().map(|id| format!("{kind}_ids={id}")).collect();
+        self.poll(
+            &format!(
+                "/v1/projects/{project}/{kind}_annotations?{}",
+                query.join("&")
+            ),
+            min_count,
+            timeout,
+        )
+    }
+
+    /// One GraphQL query (`POST /graphql`); its `data`.
+    ///
+    /// # Panics
+    /// When the request fails or answers with errors.
+    #[must_use]
+    pub fn graphql(&self, query: &str, variables: &Value) -> Value {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base_url))
+            .json(&serde_json::json!({"query": query, "variables": variables}));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let body: Value = request
+            .send()
+            .expect("POST /graphql")
+            .json()
+            .expect("GraphQL answers JSON");
+        assert!(body.get("errors").is_none(), "GraphQL errors: {body}");
+        body["data"].clone()
+    }
+
+    /// The document annotations of the span whose REST `id` (a GraphQL node
+    /// id) is `node_id`, with the retrieval metrics Phoenix computed from
+    /// those named `name`: `(annotations, metrics)`. Document annotations
+    /// are readable through GraphQL only.
+    #[must_use]
+    pub fn document_annotations(&self, node_id: &str, name: &str) -> (Vec<Value>, Vec<Value>) {
+        let data = self.graphql(
+            "query($id: ID!, $name: String) { node(id: $id) { ... on Span { \
+             documentEvaluations { name annotatorKind label score explanation metadata \
+             documentPosition identifier } \
+             documentRetrievalMetrics(evaluationName: $name) { evaluationName ndcg precision hit } } } }",
+            &serde_json::json!({"id": node_id, "name": name}),
+        );
+        let list = |key: &str| data["node"][key].as_array().cloned().unwrap_or_default();
+        (
+            list("documentEvaluations"),
+            list("documentRetrievalMetrics"),
+        )
+    }
+
     fn poll(&self, path: &str, min_count: usize, timeout: Duration) -> Vec<Value> {
         let deadline = Instant::now() + timeout;
         loop {

@@ -37,7 +37,7 @@
 //! | --- | --- |
 //! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names |
 //! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
-//! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`], a trace or span by its ids, from the current span or parsed back from a client's hex (annotations and their delivery come next) |
+//! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`] (a trace or span by its ids, from the current span or parsed back from a client's hex), [`Annotation`]s on a [`Target`], checked and scrubbed, and their delivery to Phoenix's REST API by the export thread (held until the span was exported, retried, counted) |
 //! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |
 //! | `capture` | arguments, results, errors and stream items into text: the compile-time probes, the JSON writer, the value cap, the depth bound, secret names |
 //! | [`semconv`] | the names every stage writes: attribute keys, span kinds, mime types |
@@ -82,7 +82,9 @@ pub mod __private;
 #[cfg(test)]
 mod proptests;
 
-pub use evals::{AnnotationError, SpanHandle, TraceHandle};
+pub use evals::{Annotation, AnnotationError, AnnotatorKind, SpanHandle, Target, TraceHandle};
+#[cfg(feature = "otlp-http")]
+pub use evals::{PhoenixClient, ReadError, StoredSpan};
 pub use export::stats::{stats, Stats};
 pub use export::tail::TailSampling;
 pub use export::transport::Protocol;
@@ -94,6 +96,7 @@ pub use openinference::tool_schema::ToolSchema;
 pub use openinference::Masking;
 pub use scrub::Scrubbing;
 pub use setup::{init, Config, Error, Guard, Sampling, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use span::annotate::annotate;
 pub use span::current::{
     bind_current_span, current_span, current_trace_id, in_current_span, suppress_tracing,
     suppressed, CurrentSpan, SuppressGuard,

@@ -2,8 +2,8 @@
 
 use core::fmt;
 
-/// An id that could not be parsed into a handle (and, as annotating lands,
-/// an annotation refused before it is queued).
+/// An id that could not be parsed into a handle, or an annotation refused
+/// before it was queued. Nothing is sent for a refused annotation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AnnotationError {
@@ -16,6 +16,28 @@ pub enum AnnotationError {
         /// The text as given (ids are not secrets).
         value: String,
     },
+    /// The annotation's name is empty (or only white space).
+    EmptyName,
+    /// `note` is reserved by Phoenix for span and trace notes.
+    ReservedName(String),
+    /// The score is NaN or infinite.
+    NonFiniteScore {
+        /// The annotation's name.
+        name: String,
+    },
+    /// Neither a score, a label nor an explanation was given.
+    NoResult {
+        /// The annotation's name.
+        name: String,
+    },
+    /// Document annotations cannot have an identifier (they are never
+    /// upserts; Phoenix refuses them).
+    IdentifierOnDocument {
+        /// The annotation's name.
+        name: String,
+    },
+    /// The session id is empty.
+    EmptySessionId,
 }
 
 impl fmt::Display for AnnotationError {
@@ -26,6 +48,24 @@ impl fmt::Display for AnnotationError {
                 expected,
                 value,
             } => write!(f, "`{value}` is not a valid {what}: expected {expected}"),
+            Self::EmptyName => f.write_str("an annotation needs a name"),
+            Self::ReservedName(name) => write!(
+                f,
+                "the annotation name `{name}` is reserved by Phoenix for notes; choose another"
+            ),
+            Self::NonFiniteScore { name } => write!(
+                f,
+                "annotation `{name}`: the score must be a finite number (not NaN or infinite)"
+            ),
+            Self::NoResult { name } => write!(
+                f,
+                "annotation `{name}` has no result: give it a score, a label or an explanation"
+            ),
+            Self::IdentifierOnDocument { name } => write!(
+                f,
+                "annotation `{name}`: document annotations cannot have an identifier"
+            ),
+            Self::EmptySessionId => f.write_str("a session annotation needs a session id"),
         }
     }
 }

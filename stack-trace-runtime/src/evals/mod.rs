@@ -3,18 +3,30 @@
 //!
 //! Takes: ids, from the current span (through the span stage's
 //! `current_trace_id` and `CurrentSpan`) or parsed back from the hex a client
-//! returns ([`handle`]).
+//! returns ([`handle`]); [`Annotation`]s on a [`Target`] ([`annotation`]).
 //!
 //! Does: names a trace or a span by its ids, so that an annotation made
 //! minutes later, on another request, can name the trace it is about;
-//! refuses malformed ids with a clear [`error`].
+//! checks, scrubs and caps each annotation into Phoenix's request shape
+//! ([`prepare`], refusing bad input with a clear [`error`]); holds it until
+//! its span was exported, then sends, retries, splits and counts
+//! ([`delivery`], driven by the export thread) over Phoenix's REST API
+//! ([`phoenix`]); counts all of it ([`stats`]).
 //!
-//! Hands on: [`TraceHandle`] and [`SpanHandle`]. Annotations on them, their
-//! delivery by the export thread to Phoenix's REST API, and reading traces
-//! back are the next steps of this stage.
+//! Hands on: [`TraceHandle`], [`SpanHandle`], [`Annotation`] and [`Target`]
+//! to users; the outbox and its counters to the export stage.
 
+pub(crate) mod annotation;
+pub(crate) mod delivery;
 pub(crate) mod error;
 pub(crate) mod handle;
+#[cfg(feature = "otlp-http")]
+pub(crate) mod phoenix;
+pub(crate) mod prepare;
+pub(crate) mod stats;
 
+pub use annotation::{Annotation, AnnotatorKind, Target};
 pub use error::AnnotationError;
 pub use handle::{SpanHandle, TraceHandle};
+#[cfg(feature = "otlp-http")]
+pub use phoenix::{PhoenixClient, ReadError, StoredSpan};

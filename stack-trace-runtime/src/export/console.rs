@@ -147,6 +147,8 @@ impl Row {
 
 struct Pending {
     rows: Vec<Row>,
+    /// Annotation lines made before the trace printed, printed after it.
+    notes: Vec<String>,
     first_seen: Instant,
     truncated: usize,
 }
@@ -192,6 +194,7 @@ impl Waterfall {
                 trace_id,
                 Pending {
                     rows: Vec::new(),
+                    notes: Vec::new(),
                     first_seen: Instant::now(),
                     truncated: 0,
                 },
@@ -226,6 +229,20 @@ impl Waterfall {
         }
     }
 
+    /// An annotation's line (`✎ span 00f0…: correctness [CODE] = 1`): after
+    /// its trace when that is still being collected, else at once.
+    pub(crate) fn annotation(&mut self, trace: Option<TraceId>, span: Option<SpanId>, text: &str) {
+        let on = span.map(|s| format!("span {s}: ")).unwrap_or_default();
+        let line = paint(self.color, "35", &format!("  ✎ {on}{text}")) + "\n";
+        match trace.and_then(|t| self.pending.get_mut(&t)) {
+            Some(pending) => pending.notes.push(line),
+            None => {
+                let _ = self.out.write_all(line.as_bytes());
+                let _ = self.out.flush();
+            }
+        }
+    }
+
     /// Prints every trace still waiting (at shutdown).
     pub(crate) fn print_incomplete(&mut self) {
         while let Some(oldest) = self.order.pop_front() {
@@ -246,6 +263,9 @@ impl Waterfall {
             self.color,
         );
         let _ = self.out.write_all(text.as_bytes());
+        for note in &pending.notes {
+            let _ = self.out.write_all(note.as_bytes());
+        }
         let _ = self.out.flush();
     }
 }

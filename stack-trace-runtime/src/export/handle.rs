@@ -13,6 +13,9 @@ use super::error::ExportError;
 use super::sink::ExporterFactory;
 use super::stats;
 use super::worker::{Control, Finished, Queues, Worker, WorkerSettings};
+use crate::evals::delivery::MAX_WAITING;
+use crate::evals::prepare::Prepared;
+use crate::evals::stats as annotation_stats;
 
 /// The handle the span processor holds.
 #[derive(Debug)]
@@ -21,12 +24,14 @@ pub(crate) struct WorkerHandle {
     /// Capacity 1: a pending wake-up is enough.
     wake: Sender<()>,
     control: Sender<Control>,
+    annotations: Sender<Prepared>,
     max_batch: usize,
     wake_on_root: bool,
     /// Set when a caller stopped waiting for shutdown: from then on the
     /// caller has counted everything undelivered as dropped.
     abandoned: Arc<AtomicBool>,
     warned_full: AtomicBool,
+    warned_annotations_full: AtomicBool,
 }
 
 impl WorkerHandle {
@@ -38,6 +43,7 @@ impl WorkerHandle {
         let (span_tx, span_rx) = bounded::<Finished>(settings.max_queue_size);
         let (wake_tx, wake_rx) = bounded::<()>(1);
         let (control_tx, control_rx) = unbounded::<Control>();
+        let (annotation_tx, annotation_rx) = bounded::<Prepared>(MAX_WAITING);
         let max_batch = settings.max_export_batch_size;
         let wake_on_root = settings.console;
         let (ready_tx, ready_rx) = bounded::<Result<(), ExportError>>(1);
@@ -61,6 +67,7 @@ impl WorkerHandle {
                     spans: span_rx,
                     wake: wake_rx,
                     control: control_rx,
+                    annotations: annotation_rx,
                     abandoned: worker_abandoned,
                 };
                 Worker::new(settings, sink, queues).run();
@@ -79,10 +86,12 @@ impl WorkerHandle {
             spans: span_tx,
             wake: wake_tx,
             control: control_tx,
+            annotations: annotation_tx,
             max_batch,
             wake_on_root,
             abandoned,
             warned_full: AtomicBool::new(false),
+            warned_annotations_full: AtomicBool::new(false),
         })
     }
 
@@ -121,11 +130,36 @@ impl WorkerHandle {
         }
     }
 
-    /// Exports everything queued; waits at most `cap`.
+    /// Hands a checked annotation to the export thread; never blocks (a
+    /// full queue drops it and counts it).
+    pub(crate) fn annotate(&self, annotation: Prepared) {
+        if self.abandoned.load(Ordering::Relaxed) {
+            annotation_stats::add_dropped(1);
+            return;
+        }
+        match self.annotations.try_send(annotation) {
+            Ok(()) => {}
+            Err(e) => {
+                annotation_stats::add_dropped(1);
+                if e.is_full() && !self.warned_annotations_full.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "stack-trace: the annotation queue is full ({MAX_WAITING}); dropping \
+                         annotations until the export thread catches up (stats() counts them)"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Exports everything queued, and delivers the annotations whose spans
+    /// were exported; waits at most `cap`.
     pub(crate) fn flush(&self, cap: Duration) -> Result<(), ExportError> {
         let (done_tx, done_rx) = bounded(1);
         self.control
-            .send(Control::Flush(done_tx))
+            .send(Control::Flush {
+                deadline: Instant::now() + cap,
+                done: done_tx,
+            })
             .map_err(|_| ExportError::Worker("the export thread has stopped".to_owned()))?;
         done_rx.recv_timeout(cap).map_err(|_| ExportError::Timeout {
             operation: "flush",

@@ -16,7 +16,8 @@ static LATE_SPANS: AtomicU64 = AtomicU64::new(0);
 /// What happened to the spans recorded since the process started.
 ///
 /// `ended = exported + dropped + sampled_out + (still queued, waiting for
-/// a tail-sampling decision, or in flight)`.
+/// a tail-sampling decision, or in flight)`, and likewise `annotations =
+/// annotations_sent + annotations_dropped + (waiting)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
@@ -42,6 +43,17 @@ pub struct Stats {
     pub timeout_decisions: u64,
     /// Spans that ended after their trace was decided and followed the decision.
     pub late_spans: u64,
+    /// Annotations accepted by [`crate::annotate`] (checked and queued).
+    pub annotations: u64,
+    /// Annotations Phoenix stored (or the console printed).
+    pub annotations_sent: u64,
+    /// Send attempts repeated: the span was not stored yet, or Phoenix could
+    /// not be reached.
+    pub annotations_retried: u64,
+    /// Annotations given up on: their span was never exported (head or tail
+    /// sampled out), no Phoenix to send to, refused, retried too long, the
+    /// queue was full, or still undelivered at shutdown.
+    pub annotations_dropped: u64,
 }
 
 /// The counters now.
@@ -52,6 +64,8 @@ pub struct Stats {
 /// ```
 #[must_use]
 pub fn stats() -> Stats {
+    let (annotations, annotations_sent, annotations_retried, annotations_dropped) =
+        crate::evals::stats::read();
     Stats {
         ended: ENDED.load(Ordering::Relaxed),
         exported: EXPORTED.load(Ordering::Relaxed),
@@ -63,6 +77,10 @@ pub fn stats() -> Stats {
         overflow_decisions: OVERFLOW_DECISIONS.load(Ordering::Relaxed),
         timeout_decisions: TIMEOUT_DECISIONS.load(Ordering::Relaxed),
         late_spans: LATE_SPANS.load(Ordering::Relaxed),
+        annotations,
+        annotations_sent,
+        annotations_retried,
+        annotations_dropped,
     }
 }
 

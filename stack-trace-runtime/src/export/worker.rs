@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
+use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_sdk::Resource;
 
@@ -18,6 +19,8 @@ use super::sink::Sink;
 use super::tail::{TailBuffer, TailSampling};
 use super::{precedence, stats};
 use crate::capture::limit::cap_attributes;
+use crate::evals::delivery::{DeliverySettings, Destination, Outbox, Whereabouts};
+use crate::evals::prepare::Prepared;
 use crate::openinference::Masking;
 use crate::scrub::attributes::scrub_span;
 
@@ -31,18 +34,26 @@ pub(crate) struct WorkerSettings {
     pub masking: Masking,
     pub max_value_bytes: usize,
     pub tail: Option<TailSampling>,
+    /// Where annotations go.
+    pub annotations: DeliverySettings,
+    /// How long one annotation request may take (outside flush and shutdown).
+    pub request_timeout: Duration,
 }
+
+/// Annotation requests per pass of the loop at most, so that a slow
+/// Phoenix delays span export by little.
+const REQUESTS_PER_PASS: usize = 4;
 
 /// What the callers ask of the export thread besides taking spans.
 pub(crate) enum Control {
-    Flush(Sender<()>),
+    Flush { deadline: Instant, done: Sender<()> },
     Shutdown { deadline: Instant, done: Sender<()> },
 }
 
 impl core::fmt::Debug for Control {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            Self::Flush(_) => "Flush",
+            Self::Flush { .. } => "Flush",
             Self::Shutdown { .. } => "Shutdown",
         })
     }
@@ -78,6 +89,13 @@ pub(super) struct Worker {
     delay: Duration,
     abandoned: Arc<AtomicBool>,
     failures: FailureReport,
+    annotations: Receiver<Prepared>,
+    outbox: Outbox,
+    /// The ids of the batch being exported (reused between exports).
+    exported_ids: Vec<(TraceId, SpanId)>,
+    request_timeout: Duration,
+    /// Annotation settings, until the outbox is built on this thread.
+    delivery: Option<DeliverySettings>,
 }
 
 /// The queues a worker reads, made by the handle that feeds them.
@@ -85,6 +103,7 @@ pub(super) struct Queues {
     pub(super) spans: Receiver<Finished>,
     pub(super) wake: Receiver<()>,
     pub(super) control: Receiver<Control>,
+    pub(super) annotations: Receiver<Prepared>,
     /// Set once a caller stopped waiting for shutdown.
     pub(super) abandoned: Arc<AtomicBool>,
 }
@@ -111,11 +130,26 @@ impl Worker {
             delay: settings.scheduled_delay,
             abandoned: queues.abandoned,
             failures: FailureReport::default(),
+            annotations: queues.annotations,
+            outbox: Outbox::new(Destination::Nowhere),
+            exported_ids: Vec::new(),
+            request_timeout: settings.request_timeout,
+            delivery: Some(settings.annotations),
         }
+    }
+
+    /// When the loop must wake next: the next export, or an annotation due.
+    fn next_wake(&self, next_export: Instant) -> Instant {
+        self.outbox
+            .next_due()
+            .map_or(next_export, |due| due.min(next_export))
     }
 
     /// The thread's loop, until shutdown.
     pub(super) fn run(mut self) {
+        if let Some(settings) = self.delivery.take() {
+            self.outbox = Outbox::new(Destination::build(settings));
+        }
         let mut next_export = Instant::now() + self.delay;
         loop {
             select! {
@@ -123,10 +157,16 @@ impl Worker {
                     if woken.is_err() { self.drain(); self.export(); return; }
                     self.drain();
                 },
+                recv(self.annotations) -> annotation => {
+                    if let Ok(first) = annotation {
+                        self.take_annotations(first);
+                    }
+                },
                 recv(self.control) -> message => match message {
-                    Ok(Control::Flush(done)) => {
+                    Ok(Control::Flush { deadline, done }) => {
                         self.drain();
                         self.export();
+                        self.finish_annotations(deadline, false);
                         let _ = done.send(());
                     }
                     Ok(Control::Shutdown { deadline, done }) => {
@@ -134,6 +174,7 @@ impl Worker {
                         self.release_tail(TailBuffer::decide_all);
                         self.export();
                         if let Some(w) = &mut self.waterfall { w.print_incomplete(); }
+                        self.finish_annotations(deadline, true);
                         if let Some(sink) = &mut self.sink {
                             let left = deadline.saturating_duration_since(Instant::now());
                             let _ = sink.shutdown(left);
@@ -148,17 +189,77 @@ impl Worker {
                         return;
                     }
                 },
-                recv(crossbeam_channel::at(next_export)) -> _ => {
-                    self.drain();
-                    self.release_tail(TailBuffer::expire);
-                    self.export();
-                    next_export = Instant::now() + self.delay;
-                    if let Some(w) = &mut self.waterfall { w.evict_stale(); }
+                recv(crossbeam_channel::at(self.next_wake(next_export))) -> _ => {
+                    if Instant::now() >= next_export {
+                        self.drain();
+                        self.release_tail(TailBuffer::expire);
+                        self.export();
+                        next_export = Instant::now() + self.delay;
+                        if let Some(w) = &mut self.waterfall { w.evict_stale(); }
+                    }
                 },
             }
             if self.batch.len() >= self.max_batch {
                 self.export();
                 next_export = Instant::now() + self.delay;
+            }
+            self.step_annotations(Instant::now() + self.request_timeout);
+        }
+    }
+
+    /// New annotations: the spans queued before them are taken first, and
+    /// exported now when an annotation waits for one of them.
+    fn take_annotations(&mut self, first: Prepared) {
+        let now = Instant::now();
+        self.outbox.offer(first, now);
+        while let Ok(more) = self.annotations.try_recv() {
+            self.outbox.offer(more, now);
+        }
+        self.drain();
+        if self.outbox.holds_any() && !self.batch.is_empty() {
+            self.export();
+        }
+    }
+
+    /// Sorts and sends what is due, a few requests at most.
+    fn step_annotations(&mut self, deadline: Instant) {
+        if self.outbox.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let tail = &self.tail;
+        self.outbox
+            .sort(now, false, |trace| whereabouts(tail.as_ref(), trace));
+        self.outbox.pump(now, REQUESTS_PER_PASS, deadline);
+        self.print_annotations();
+    }
+
+    /// Flush and shutdown: delivers the annotations that are ready (at
+    /// shutdown, all of them) until `deadline`; at shutdown what is left
+    /// then is counted as dropped.
+    fn finish_annotations(&mut self, deadline: Instant, shutdown: bool) {
+        while let Ok(more) = self.annotations.try_recv() {
+            self.outbox.offer(more, Instant::now());
+        }
+        if self.outbox.is_empty() {
+            return;
+        }
+        let tail = &self.tail;
+        self.outbox.sort(Instant::now(), shutdown, |trace| {
+            whereabouts(tail.as_ref(), trace)
+        });
+        self.outbox.deliver_until(deadline);
+        self.print_annotations();
+        if shutdown {
+            self.outbox.abandon();
+        }
+    }
+
+    fn print_annotations(&mut self) {
+        let lines = self.outbox.take_printed();
+        if let Some(w) = &mut self.waterfall {
+            for (trace, span, text) in &lines {
+                w.annotation(*trace, *span, text);
             }
         }
     }
@@ -218,6 +319,8 @@ impl Worker {
         } else if !self.abandoned.load(Ordering::Relaxed) {
             // Console only: the span is delivered once the waterfall saw it.
             stats::add_exported(1);
+            self.outbox
+                .exported(span.span_context.trace_id(), span.span_context.span_id());
         }
     }
 
@@ -237,7 +340,18 @@ impl Worker {
         let batch = std::mem::take(&mut self.batch);
         let n = batch.len() as u64;
         let Some(sink) = &mut self.sink else { return };
+        self.exported_ids.clear();
+        self.exported_ids.extend(
+            batch
+                .iter()
+                .map(|s| (s.span_context.trace_id(), s.span_context.span_id())),
+        );
         let result = sink.export(batch);
+        // Failed or not, the spans are out of our hands: annotations on them
+        // go ahead (Phoenix's answer says whether it has them).
+        for &(trace, span) in &self.exported_ids {
+            self.outbox.exported(trace, span);
+        }
         if self.abandoned.load(Ordering::Relaxed) {
             return; // the caller already counted these as dropped
         }
@@ -253,4 +367,9 @@ impl Worker {
             }
         }
     }
+}
+
+/// What the tail sampler knows of `trace`.
+fn whereabouts(tail: Option<&TailBuffer>, trace: TraceId) -> Whereabouts {
+    tail.map_or(Whereabouts::Unknown, |t| t.whereabouts(trace))
 }

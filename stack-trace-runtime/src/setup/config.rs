@@ -59,6 +59,12 @@ pub struct Config {
     pub(crate) max_value_bytes: usize,
     pub(crate) problems: Vec<Error>,
     pub(crate) exporter: Option<ExporterFactory>,
+    /// Phoenix's base URL for annotations, set in code.
+    pub(crate) phoenix_url: Option<String>,
+    /// The variables Phoenix's own client reads for its base URL, as set:
+    /// `PHOENIX_ENDPOINT`, `PHOENIX_COLLECTOR_ENDPOINT`,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `PHOENIX_BASE_URL`.
+    pub(crate) phoenix_env: Vec<(&'static str, String)>,
 }
 
 /// Default cap on the flush and shutdown at exit.
@@ -88,6 +94,8 @@ impl Default for Config {
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             problems: Vec::new(),
             exporter: None,
+            phoenix_url: None,
+            phoenix_env: Vec::new(),
         }
     }
 }
@@ -117,6 +125,15 @@ impl Config {
             },
             raw: url,
         });
+        self
+    }
+
+    /// Sends annotations to the Phoenix server at this base URL
+    /// (`http://localhost:6006`), ahead of what the environment says (see
+    /// [`Config::annotation_url`]).
+    #[must_use]
+    pub fn phoenix_url(mut self, base_url: impl Into<String>) -> Self {
+        self.phoenix_url = Some(base_url.into());
         self
     }
 
@@ -290,9 +307,10 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} scrubbing={:?} headers={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} annotations={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} scrubbing={:?} headers={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
+            self.annotation_url(),
             self.console_enabled(),
             self.project_name,
             self.disabled,

@@ -23,6 +23,8 @@ impl Config {
     /// The settings from any variable lookup (a pure function of it).
     ///
     /// Read: `PHOENIX_COLLECTOR_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+    /// `PHOENIX_ENDPOINT` and `PHOENIX_BASE_URL` (where annotations go, see
+    /// [`Config::annotation_url`]), `PHOENIX_API_KEY`,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`,
     /// `PHOENIX_PROJECT_NAME`, `OTEL_SDK_DISABLED`, `OTEL_TRACES_SAMPLER`,
     /// `OTEL_TRACES_SAMPLER_ARG`, `OTEL_RESOURCE_ATTRIBUTES`,
@@ -149,6 +151,10 @@ impl Config {
                     .set("authorization", format!("Bearer {}", key.trim()));
             }
         }
+        config.phoenix_env = super::phoenix_url::PHOENIX_VARIABLES
+            .iter()
+            .filter_map(|&name| Some((name, lookup(name).filter(|v| !v.trim().is_empty())?)))
+            .collect();
         config.problems = read.problems;
         config
     }

@@ -188,6 +188,8 @@ fn install(config: Config) -> Result<Installation, Error> {
             masking: config.masking,
             max_value_bytes: config.max_value_bytes,
             tail: config.tail,
+            annotations: config.delivery(),
+            request_timeout: config.export_timeout,
         },
         exporter_factory(&config),
     )?);

@@ -19,6 +19,7 @@ pub(crate) mod config;
 pub(crate) mod env;
 pub(crate) mod error;
 pub(crate) mod install;
+pub(crate) mod phoenix_url;
 pub(crate) mod sampling;
 pub(crate) mod validate;
 

@@ -14,10 +14,12 @@
 //! while a returned stream is polled ([`stream`]); records errors, panics
 //! and cancellation; ends it exactly once. [`current`] is the same span seen
 //! from user code: its trace id, attributes set by hand, carrying it into
-//! spawned tasks, and suppression.
+//! spawned tasks, and suppression. [`annotate`] binds an evaluation to a
+//! span, trace, session or document and hands it to the same worker.
 //!
 //! Hands on: the finished span, to the export stage's worker.
 
+pub(crate) mod annotate;
 pub(crate) mod current;
 pub(crate) mod future;
 pub(crate) mod guard;

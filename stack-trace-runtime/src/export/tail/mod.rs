@@ -15,6 +15,7 @@ use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry_sdk::trace::SpanData;
 
 use super::stats;
+use crate::evals::delivery::Whereabouts;
 use settings::ratio_keeps;
 pub use settings::TailSampling;
 
@@ -85,6 +86,17 @@ impl TailBuffer {
     #[cfg(test)]
     pub(crate) fn buffered(&self) -> usize {
         self.buffered
+    }
+
+    /// Whether `trace` waits here, or was discarded (for annotations on it).
+    pub(crate) fn whereabouts(&self, trace: TraceId) -> Whereabouts {
+        if self.pending.contains_key(&trace) {
+            Whereabouts::Waiting
+        } else if self.decisions.get(&trace).is_some_and(|&(keep, _)| !keep) {
+            Whereabouts::Discarded
+        } else {
+            Whereabouts::Unknown
+        }
     }
 
     /// Takes one finished span; pushes onto `out` every span whose trace is
