@@ -343,6 +343,18 @@ impl OwnPhoenix {
             .expect("port in the base URL")
     }
 
+    /// Starts the killed server again on the same port and working
+    /// directory: everything it stored before is still there.
+    pub fn restart(&mut self) {
+        self.kill();
+        let port = self.port();
+        let started = start_server(
+            Some(port),
+            &[("PHOENIX_REUSE_WORKING_DIR", self.workdir.as_str())],
+        );
+        self.pid = started.pid;
+    }
+
     /// Kills the server at once (SIGKILL, as a crash would) and waits until
     /// it is gone.
     pub fn kill(&self) {

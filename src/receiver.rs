@@ -15,7 +15,8 @@ use prost::Message as _;
 /// How the receiver answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Behaviour {
-    /// `200 OK` with an empty protobuf response.
+    /// `200 OK` with an empty protobuf response (404 for any path but
+    /// `/v1/traces`, as a real collector).
     Accept,
     /// This status code, no body.
     Status(u16),
@@ -209,6 +210,15 @@ fn serve(
             }
             Behaviour::Status(code) => {
                 let _ = write!(writer, "HTTP/1.1 {code} Error\r\ncontent-length: 0\r\n\r\n");
+            }
+            // A collector has no other API: like a real one, it answers
+            // 404 to anything but the traces path (Phoenix's annotation
+            // endpoints, for one).
+            Behaviour::Accept | Behaviour::CountOnly if path != "/v1/traces" => {
+                let _ = write!(
+                    writer,
+                    "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 22\r\n\r\n{{\"detail\":\"Not Found\"}}"
+                );
             }
             Behaviour::Accept | Behaviour::CountOnly => {
                 let _ = write!(

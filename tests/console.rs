@@ -171,3 +171,51 @@ fn bad_configuration_prints_one_clear_error_and_falls_back_to_the_console() {
         "fell back to the console: {stderr}"
     );
 }
+
+#[stack_trace_runtime::agent]
+fn graded(question: &str) -> Option<stack_trace_runtime::SpanHandle> {
+    let _ = chat(0);
+    let _ = question;
+    stack_trace_runtime::current_span().span_id()
+}
+
+#[test]
+fn annotations_print_beside_their_spans_without_a_server() {
+    use stack_trace_runtime::{Annotation, AnnotatorKind, annotate};
+    if std::env::var_os(CHILD).is_some() {
+        let _guard = stack_trace_runtime::init();
+        let span = graded("why?").expect("recorded");
+        println!("SPAN {span}");
+        annotate(
+            span,
+            Annotation::new("correctness")
+                .score(1.0)
+                .label("correct")
+                .annotator(AnnotatorKind::Code),
+        )
+        .unwrap();
+        annotate(
+            span.trace().unwrap(),
+            Annotation::new("user_feedback").label("thumbs_up"),
+        )
+        .unwrap();
+        return;
+    }
+    let stderr = run_child("annotations_print_beside_their_spans_without_a_server", &[]);
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.contains('✎')).collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    let tree = stderr.find("── trace ").expect("the trace printed");
+    assert!(
+        stderr.find('✎').unwrap() > tree,
+        "after the trace: {stderr}"
+    );
+    assert!(
+        notes[0].contains("correctness [CODE] = 1.0 (correct)"),
+        "{stderr}"
+    );
+    assert!(notes[0].contains("span "), "{stderr}");
+    assert!(
+        notes[1].contains(": user_feedback [HUMAN] (thumbs_up)") && notes[1].contains("trace "),
+        "{stderr}"
+    );
+}

@@ -380,3 +380,63 @@ fn phoenix_receives_exactly_failed_slow_and_ratio_traces_whole() {
         (0..N).filter(|&i| i % 17 == 3).count() + (0..N).filter(|&i| (i + 1000) % 17 == 3).count()
     );
 }
+
+/// Annotates its own span while it runs, then fails or not.
+#[agent]
+fn judged(fail: bool) -> Result<String, std::io::Error> {
+    let me = stack_trace_runtime::current_span()
+        .span_id()
+        .expect("recorded in tail mode");
+    stack_trace_runtime::annotate(
+        me,
+        stack_trace_runtime::Annotation::new("judged").label(if fail { "failed" } else { "fine" }),
+    )
+    .expect("valid");
+    if fail {
+        Err(std::io::Error::other("judged a failure"))
+    } else {
+        Ok(me.span_id())
+    }
+}
+
+#[test]
+fn annotations_follow_the_tail_decision() {
+    let _turn = turn();
+    let phoenix = Phoenix::shared();
+    let project = Phoenix::unique_project("tail-annotations");
+    let guard = Config::default()
+        .endpoint(phoenix.base_url())
+        .project_name(&project)
+        .console(false)
+        .scheduled_delay(Duration::from_millis(100))
+        .shutdown_timeout(Duration::from_secs(30))
+        .tail_sampling(TailSampling::ratio(0.0))
+        .try_init()
+        .expect("init");
+    let before = stats();
+    // Discarded by the tail sampler (ordinary, ratio 0): dropped and counted.
+    let kept_out = judged(false).expect("ok");
+    // Kept (it failed): its annotation waited in the outbox until the trace
+    // was decided and exported, then arrived.
+    let _ = judged(true);
+    guard.flush().expect("flush");
+    let after = stats();
+    assert_eq!(
+        after.annotations_dropped - before.annotations_dropped,
+        1,
+        "{after:#?}"
+    );
+    assert_eq!(
+        after.annotations_sent - before.annotations_sent,
+        1,
+        "{after:#?}"
+    );
+    let spans = phoenix.spans(&project, 1, Duration::from_secs(20));
+    assert_eq!(spans.len(), 1, "{spans:#?}");
+    let failed = spans[0]["context"]["span_id"].as_str().unwrap();
+    assert_ne!(failed, kept_out);
+    let got = phoenix.annotations(&project, "span", &[failed], 1, Duration::from_secs(20));
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0]["result"]["label"], "failed");
+    drop(guard);
+}

@@ -90,7 +90,7 @@ impl Outbox {
             let on = match target {
                 crate::Target::Session(id) => format!("session {id}: "),
                 crate::Target::Document { position, .. } => format!("document {position}: "),
-                crate::Target::Trace(_) => "trace: ".to_owned(),
+                crate::Target::Trace(trace) => format!("trace {trace}: "),
                 _ => String::new(),
             };
             self.printed
