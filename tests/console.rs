@@ -176,7 +176,14 @@ fn bad_configuration_prints_one_clear_error_and_falls_back_to_the_console() {
 fn graded(question: &str) -> Option<stack_trace_runtime::SpanHandle> {
     let _ = chat(0);
     let _ = question;
-    stack_trace_runtime::current_span().span_id()
+    let me = stack_trace_runtime::current_span().span_id()?;
+    // Made while the span is open: printed under its row.
+    stack_trace_runtime::annotate(
+        me,
+        stack_trace_runtime::Annotation::new("inside").label("open"),
+    )
+    .ok()?;
+    Some(me)
 }
 
 #[test]
@@ -202,20 +209,41 @@ fn annotations_print_beside_their_spans_without_a_server() {
         return;
     }
     let stderr = run_child("annotations_print_beside_their_spans_without_a_server", &[]);
-    let notes: Vec<&str> = stderr.lines().filter(|l| l.contains('✎')).collect();
-    assert_eq!(notes.len(), 2, "{stderr}");
-    let tree = stderr.find("── trace ").expect("the trace printed");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("── trace "))
+        .collect();
+    assert!(lines.len() >= 6, "{stderr}");
     assert!(
-        stderr.find('✎').unwrap() > tree,
-        "after the trace: {stderr}"
-    );
-    assert!(
-        notes[0].contains("correctness [CODE] = 1.0 (correct)"),
+        lines[1].starts_with("AGENT") && lines[1].contains("graded"),
         "{stderr}"
     );
-    assert!(notes[0].contains("span "), "{stderr}");
+    assert_eq!(
+        lines[2], "  ✎ inside [HUMAN] (open)",
+        "under its row: {stderr}"
+    );
+    assert!(lines[3..].iter().any(|l| l.starts_with("LLM")), "{stderr}");
+    // Made after the span returned: under its row if they reached the export
+    // thread before the trace printed, else a line each naming the span.
+    let correctness = lines
+        .iter()
+        .position(|l| l.contains("✎") && l.contains("correctness [CODE] = 1.0 (correct)"))
+        .unwrap_or_else(|| panic!("{stderr}"));
     assert!(
-        notes[1].contains(": user_feedback [HUMAN] (thumbs_up)") && notes[1].contains("trace "),
+        lines[correctness] == "  ✎ correctness [CODE] = 1.0 (correct)"
+            || lines[correctness] == "  ✎ graded: correctness [CODE] = 1.0 (correct)",
+        "{stderr}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  ✎ trace ")
+                && l.ends_with(": user_feedback [HUMAN] (thumbs_up)")),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.contains('✎')).count(),
+        3,
         "{stderr}"
     );
 }

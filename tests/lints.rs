@@ -77,6 +77,22 @@ fn impl_ret(n: u8) -> impl ::core::fmt::Display {
     n
 }
 
+#[evaluator]
+fn scored(
+    span: stack_trace_runtime::SpanHandle,
+    answer: &str,
+) -> ::core::result::Result<stack_trace_runtime::Evaluation, ::std::io::Error> {
+    let _ = span;
+    ::core::result::Result::Ok(stack_trace_runtime::Evaluation::score(
+        if answer.is_empty() { 0.0 } else { 1.0 },
+    ))
+}
+
+#[evaluator]
+async fn scored_async(trace: &stack_trace_runtime::TraceHandle) -> bool {
+    trace.to_string().len() == 32
+}
+
 struct Agent {
     limit: usize,
 }

@@ -14,8 +14,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use stack_trace::phoenix::Phoenix;
 use stack_trace_runtime::{
-    Annotation, AnnotationError, AnnotatorKind, Config, SpanHandle, Target, TraceHandle, agent,
-    annotate, current_span, current_trace_id, retriever, using_session,
+    Annotation, AnnotationError, AnnotatorKind, Config, Evaluation, SpanHandle, StoredSpan, Target,
+    TraceHandle, agent, annotate, current_span, current_trace_id, evaluator, llm, retriever,
+    using_session,
 };
 
 #[derive(Serialize)]
@@ -73,6 +74,46 @@ async fn answer_async(question: String) -> SpanHandle {
     annotate(me, Annotation::new("async").score(1.0)).expect("valid");
     let _ = question;
     me
+}
+
+/// A heuristic evaluator (CODE): bound to the span that ended just before
+/// it, the agent run it follows.
+#[evaluator]
+fn concise(answer: &Run) -> bool {
+    answer.agent.span_id().len() == 16
+}
+
+#[llm]
+fn judge_model(prompt: &str) -> String {
+    if prompt.contains("doc-") {
+        "relevant"
+    } else {
+        "unrelated"
+    }
+    .to_owned()
+}
+
+/// An LLM-as-judge evaluator (LLM: an `#[llm]` call ran inside it).
+#[evaluator]
+fn judged_relevance(question: &str) -> Evaluation {
+    let verdict = judge_model(question);
+    Evaluation::score(if verdict == "relevant" { 1.0 } else { 0.0 })
+        .label(verdict)
+        .explanation("asked the judge model")
+}
+
+/// An offline evaluator over spans read back from Phoenix: bound to the
+/// span it is given.
+#[evaluator(name = "has_kind")]
+fn offline(span: &StoredSpan) -> Option<Evaluation> {
+    (!span.span_kind.is_empty()).then(|| Evaluation::labelled(span.span_kind.clone()))
+}
+
+#[agent]
+async fn answer_then_judge(question: String) -> (SpanHandle, SpanHandle) {
+    let first = answer_async(question.clone()).await;
+    let _ = judged_relevance(&question);
+    (current_span().span_id().expect("recorded"), first)
 }
 
 fn wait_for(phoenix: &Phoenix, project: &str, kind: &str, id: &str, n: usize) -> Vec<Value> {
@@ -159,6 +200,11 @@ fn annotations_arrive_in_phoenix() {
         started.elapsed()
     );
 
+    // An evaluator right after the run, with no extra code: bound to the
+    // agent's span; another with an LLM judge inside, on the same span.
+    assert!(concise(&run));
+    let _ = judged_relevance("doc-1 about databases");
+
     // Bad input: refused at once, nothing queued.
     let span = run.agent;
     let refused = [
@@ -197,6 +243,13 @@ fn annotations_arrive_in_phoenix() {
                 .unwrap()
         });
 
+    // An evaluator inside an agent, after a child ran: bound to that child.
+    let (outer, inner) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(answer_then_judge("doc-2".into()));
+
     guard.flush().expect("flush delivers within the cap");
 
     let agent_id = run.agent.span_id();
@@ -215,6 +268,22 @@ fn annotations_arrive_in_phoenix() {
     assert!(
         !correctness.to_string().contains("sk-live-do-not-send"),
         "credentials are scrubbed from metadata: {correctness}"
+    );
+    let heuristic = named(&on_agent, "concise");
+    assert_eq!(heuristic["annotator_kind"], "CODE");
+    assert_eq!(heuristic["result"]["score"], 1.0);
+    assert_eq!(heuristic["result"]["label"], "pass");
+    assert!(heuristic["metadata"]["evaluator_span"].as_str().is_some());
+    let judged = named(&on_agent, "judged_relevance");
+    assert_eq!(judged["annotator_kind"], "LLM");
+    assert_eq!(judged["result"]["label"], "relevant");
+    assert_eq!(judged["result"]["explanation"], "asked the judge model");
+    let on_inner = wait_for(phoenix, &project, "span", &inner.span_id(), 2);
+    assert_eq!(named(&on_inner, "judged_relevance")["result"]["score"], 1.0);
+    assert!(
+        wait_for(phoenix, &project, "span", &outer.span_id(), 0)
+            .iter()
+            .all(|a| a["name"] != "judged_relevance")
     );
     let early = named(&on_agent, "early");
     assert_eq!(early["result"]["label"], "made-inside");
@@ -303,6 +372,18 @@ fn annotations_arrive_in_phoenix() {
         .expect("a base URL");
     let stored = reader.trace(&project, &trace).expect("read the trace");
     assert_eq!(stored.len(), 2, "{stored:#?}");
+    // Offline: an evaluator over the spans read back binds to each.
+    for span in &stored {
+        let _ = offline(span);
+    }
+    guard.flush().expect("flush");
+    for span in &stored {
+        let got = wait_for(phoenix, &project, "span", &span.handle.span_id(), 1);
+        assert_eq!(
+            named(&got, "has_kind")["result"]["label"],
+            span.span_kind.as_str()
+        );
+    }
     assert_eq!(
         stored[0].handle, run.agent,
         "in start order: the agent first"
@@ -334,8 +415,8 @@ fn annotations_arrive_in_phoenix() {
 
     let after = stack_trace_runtime::stats();
     let sent = after.annotations_sent - before.annotations_sent;
-    assert_eq!(sent, 10, "{after:#?}");
-    assert_eq!(after.annotations - before.annotations, 10);
+    assert_eq!(sent, 16, "{after:#?}");
+    assert_eq!(after.annotations - before.annotations, 16);
     assert_eq!(after.annotations_dropped, before.annotations_dropped);
     drop(guard);
 }

@@ -175,3 +175,34 @@ fn long_transcripts_keep_every_message_and_cap_each_value() {
         "input.value itself is capped"
     );
 }
+
+/// A verdict whose `DescribeEvaluation` impl panics.
+#[derive(Debug, serde::Serialize)]
+struct Grumpy(u8);
+
+impl stack_trace_runtime::DescribeEvaluation for Grumpy {
+    fn evaluation(&self) -> Option<stack_trace_runtime::Evaluation> {
+        panic!("DescribeEvaluation impl exploded")
+    }
+}
+
+#[stack_trace_runtime::evaluator]
+fn grumpy_judge(n: u8) -> Grumpy {
+    Grumpy(n)
+}
+
+#[stack_trace_runtime::evaluator]
+fn nan_judge() -> f64 {
+    f64::NAN
+}
+
+#[test]
+fn a_panicking_evaluation_or_a_nan_score_is_dropped_and_counted() {
+    let before = stack_trace_runtime::stats().annotations_dropped;
+    let (trace, (out, nan)) = in_root(|| (grumpy_judge(7), nan_judge()));
+    assert_eq!(out.0, 7, "the caller gets its value");
+    assert!(nan.is_nan());
+    let spans = spans_of(&trace, 3);
+    assert_eq!(attr_str(named(&spans, "grumpy_judge"), "output.value"), "7");
+    assert!(stack_trace_runtime::stats().annotations_dropped >= before + 2);
+}

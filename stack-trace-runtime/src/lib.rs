@@ -37,7 +37,7 @@
 //! | --- | --- |
 //! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names |
 //! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
-//! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`] (a trace or span by its ids, from the current span or parsed back from a client's hex), [`Annotation`]s on a [`Target`], checked and scrubbed, and their delivery to Phoenix's REST API by the export thread (held until the span was exported, retried, counted) |
+//! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`] (a trace or span by its ids, from the current span or parsed back from a client's hex), [`Annotation`]s on a [`Target`] and [`Evaluation`]s of `#[evaluator]`s, checked and scrubbed; their delivery to Phoenix's REST API, driven by the export thread (held until the span was exported, retried, counted); [`PhoenixClient`], reading traces and annotations back |
 //! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |
 //! | `capture` | arguments, results, errors and stream items into text: the compile-time probes, the JSON writer, the value cap, the depth bound, secret names |
 //! | [`semconv`] | the names every stage writes: attribute keys, span kinds, mime types |
@@ -53,9 +53,8 @@
 //! the capture writer and by the export thread's last pass over every
 //! span); the OpenTelemetry GenAI conventions as `gen_ai/` beside
 //! `openinference`, fed the same captured values; evaluations (annotations on
-//! spans, traces, sessions and documents) as `evals/` beside `export`,
-//! delivered by its thread, with a Phoenix REST client that reading traces
-//! back shares; metrics and logs as further signals beside `export`,
+//! spans, traces, sessions and documents) are `evals/`, below `export`,
+//! whose thread delivers them; metrics and logs as further signals beside `export`,
 //! configured by `setup`; and trace-based testing (capture in tests,
 //! snapshots, replay) as `testing/` above `span`.
 
@@ -82,7 +81,10 @@ pub mod __private;
 #[cfg(test)]
 mod proptests;
 
-pub use evals::{Annotation, AnnotationError, AnnotatorKind, SpanHandle, Target, TraceHandle};
+pub use evals::{
+    Annotation, AnnotationError, AnnotatorKind, DescribeEvaluation, Evaluation, EvaluationTarget,
+    SpanHandle, Target, TraceHandle,
+};
 #[cfg(feature = "otlp-http")]
 pub use evals::{PhoenixClient, ReadError, StoredSpan};
 pub use export::stats::{stats, Stats};

@@ -9,6 +9,8 @@ pub use crate::capture::inputs::{param_mode, ArgMode, Inputs};
 pub use crate::capture::probe::{
     Outcome, Probe, ViaDebug, ViaOpaque, ViaPlain, ViaResult, ViaSerialize, ViaSerializeDebug,
 };
+pub use crate::evals::evaluation::{EvaluationProbe, NoDescribeEvaluation, ViaDescribeEvaluation};
+pub use crate::evals::target_arg::{NoEvaluationTarget, TargetProbe, ViaEvaluationTarget};
 pub use crate::openinference::describe::{
     DescribeProbe, NoDescribeDocuments, NoDescribeLlmResponse, NoDescribeMessages,
     ViaDescribeDocuments, ViaDescribeLlmResponse, ViaDescribeMessages,

@@ -124,6 +124,34 @@ pub(crate) fn describe_messages(
     }
 }
 
+/// For `#[evaluator]`: each parameter whose type names what is evaluated
+/// (`EvaluationTarget`) tells the guard (a no-op for other types).
+pub(crate) fn evaluation_targets(
+    kind: MacroKind,
+    facts: &SigFacts,
+    locals: &Locals,
+) -> TokenStream {
+    if kind != MacroKind::Evaluator || facts.params.is_empty() {
+        return TokenStream::new();
+    }
+    let rt = rt();
+    let span = &locals.span;
+    let each = facts.params.iter().map(|param| {
+        let ident = &param.ident;
+        in_scope(
+            param,
+            quote!(#span.set_evaluation_target((&&#rt::__private::TargetProbe(&#ident)).st_target());),
+        )
+    });
+    quote! {
+        if !#span.is_off() {
+            #[allow(unused_imports)]
+            use #rt::__private::{NoEvaluationTarget as _, ViaEvaluationTarget as _};
+            #(#each)*
+        }
+    }
+}
+
 /// Records the result (output or error) and ends the span.
 pub(crate) fn outcome(kind: MacroKind, locals: &Locals) -> TokenStream {
     let rt = rt();
@@ -145,8 +173,30 @@ pub(crate) fn outcome(kind: MacroKind, locals: &Locals) -> TokenStream {
         },
         _ => TokenStream::new(),
     };
+    // An evaluator's result is bound to what it evaluates, whether or not
+    // its own span records.
+    let evaluate = if kind == MacroKind::Evaluator {
+        quote! {
+            #span.evaluate(&#out, |#out| {
+                #[allow(unused_imports)]
+                use #rt::__private::{
+                    NoDescribeEvaluation as _, ViaDescribeEvaluation as _, ViaPlain as _,
+                    ViaResult as _,
+                };
+                match (&&#rt::__private::Outcome(#out)).st_parts().0 {
+                    #rt::__private::Some(#ok) => {
+                        (&&#rt::__private::EvaluationProbe(#ok)).st_evaluation()
+                    }
+                    #rt::__private::None => #rt::__private::None,
+                }
+            });
+        }
+    } else {
+        TokenStream::new()
+    };
     // Out of line and only when the span records, like the inputs.
     quote! {
+        #evaluate
         #span.finish_with(&#out, |#span, #out| {
             #[allow(unused_imports)]
             use #rt::__private::{

@@ -121,6 +121,7 @@ fn instrumentation(
     };
     let capture = capture::arguments(kind, args, facts, &locals);
     let describe_messages = capture::describe_messages(kind, args, facts, &locals);
+    let targets = capture::evaluation_targets(kind, facts, &locals);
     let scope = scope_attributes(args, &locals);
     let roles = roles(kind, args, facts, &locals);
     let tool = if kind == MacroKind::Tool {
@@ -138,6 +139,7 @@ fn instrumentation(
         #scope
         #tool
         #describe_messages
+        #targets
         #capture
     };
     let epilogue = capture::outcome(kind, &locals);

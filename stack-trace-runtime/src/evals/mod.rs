@@ -19,14 +19,18 @@
 pub(crate) mod annotation;
 pub(crate) mod delivery;
 pub(crate) mod error;
+pub(crate) mod evaluation;
 pub(crate) mod handle;
 #[cfg(feature = "otlp-http")]
 pub(crate) mod phoenix;
 pub(crate) mod prepare;
 pub(crate) mod stats;
+pub(crate) mod target_arg;
 
 pub use annotation::{Annotation, AnnotatorKind, Target};
 pub use error::AnnotationError;
+pub use evaluation::{DescribeEvaluation, Evaluation};
 pub use handle::{SpanHandle, TraceHandle};
 #[cfg(feature = "otlp-http")]
 pub use phoenix::{PhoenixClient, ReadError, StoredSpan};
+pub use target_arg::EvaluationTarget;

@@ -96,6 +96,8 @@ pub(super) struct Worker {
     request_timeout: Duration,
     /// Annotation settings, until the outbox is built on this thread.
     delivery: Option<DeliverySettings>,
+    /// The trace of the span the console is about to show.
+    console_trace: Option<TraceId>,
 }
 
 /// The queues a worker reads, made by the handle that feeds them.
@@ -135,6 +137,7 @@ impl Worker {
             exported_ids: Vec::new(),
             request_timeout: settings.request_timeout,
             delivery: Some(settings.annotations),
+            console_trace: None,
         }
     }
 
@@ -259,7 +262,8 @@ impl Worker {
         let lines = self.outbox.take_printed();
         if let Some(w) = &mut self.waterfall {
             for (trace, span, text) in &lines {
-                w.annotation(*trace, *span, text);
+                let coming = trace.is_some() && *trace == self.console_trace;
+                w.annotation(*trace, *span, text, coming);
             }
         }
     }
@@ -311,20 +315,33 @@ impl Worker {
 
     /// A span that will be exported: to the waterfall and the batch.
     fn deliver(&mut self, span: SpanData) {
+        if self.sink.is_none() && !self.abandoned.load(Ordering::Relaxed) {
+            // Console only: the span is delivered once the waterfall saw it;
+            // annotations waiting for it go to its trace first, to print
+            // under its row.
+            stats::add_exported(1);
+            let trace = span.span_context.trace_id();
+            self.outbox.exported(trace, span.span_context.span_id());
+            if self.outbox.holds_any() {
+                self.console_trace = Some(trace);
+                self.step_annotations(Instant::now());
+                self.console_trace = None;
+            }
+        }
         if let Some(w) = &mut self.waterfall {
             w.observe(&span);
         }
         if self.sink.is_some() {
             self.batch.push(span);
-        } else if !self.abandoned.load(Ordering::Relaxed) {
-            // Console only: the span is delivered once the waterfall saw it.
-            stats::add_exported(1);
-            self.outbox
-                .exported(span.span_context.trace_id(), span.span_context.span_id());
         }
     }
 
     fn drain(&mut self) {
+        // Annotations first: those made before their span ended then wait
+        // for it, and print beside it on the console.
+        while let Ok(annotation) = self.annotations.try_recv() {
+            self.outbox.offer(annotation, Instant::now());
+        }
         while let Ok(finished) = self.spans.try_recv() {
             self.accept(finished);
             if self.batch.len() >= self.max_batch {
@@ -341,11 +358,13 @@ impl Worker {
         let n = batch.len() as u64;
         let Some(sink) = &mut self.sink else { return };
         self.exported_ids.clear();
-        self.exported_ids.extend(
-            batch
-                .iter()
-                .map(|s| (s.span_context.trace_id(), s.span_context.span_id())),
-        );
+        if self.outbox.tracks_exports() {
+            self.exported_ids.extend(
+                batch
+                    .iter()
+                    .map(|s| (s.span_context.trace_id(), s.span_context.span_id())),
+            );
+        }
         let result = sink.export(batch);
         // Failed or not, the spans are out of our hands: annotations on them
         // go ahead (Phoenix's answer says whether it has them).

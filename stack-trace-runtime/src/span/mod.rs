@@ -21,6 +21,7 @@
 
 pub(crate) mod annotate;
 pub(crate) mod current;
+pub(crate) mod evaluator;
 pub(crate) mod future;
 pub(crate) mod guard;
 pub(crate) mod name;

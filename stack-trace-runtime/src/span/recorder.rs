@@ -32,6 +32,7 @@ use crate::export::WorkerHandle;
 use crate::openinference::{budget, context_attributes};
 use crate::scrub::text::scrub_str;
 use crate::scrub::{self, Findings, Report};
+use crate::semconv;
 
 /// What the annotated calls need of the installed provider.
 #[derive(Debug)]
@@ -220,6 +221,14 @@ impl Recorder {
             return;
         }
         let mut attributes = std::mem::take(&mut self.attributes);
+        let evaluator = attributes.first().is_some_and(|kv| {
+            kv.key.as_str() == semconv::OPENINFERENCE_SPAN_KIND
+                && kv.value.as_str() == semconv::SpanKind::Evaluator.as_str()
+        });
+        if !evaluator {
+            // What an evaluator that starts next, under the same parent, evaluates.
+            super::evaluator::ended(self.parent_span_id, &self.span_context);
+        }
         if self.unresolved {
             precedence::resolve_split(&mut attributes, self.outcome_from.map(|i| i as usize));
         }

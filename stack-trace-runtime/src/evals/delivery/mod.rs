@@ -44,10 +44,11 @@ pub(crate) const RETRY_UNAVAILABLE_FOR: Duration = Duration::from_secs(120);
 pub(crate) const HOLD_FOR: Duration = Duration::from_secs(300);
 /// Annotations waiting at most; more are dropped and counted.
 pub(crate) const MAX_WAITING: usize = 4096;
-/// Exported span ids remembered.
-const RECENT_SPANS: usize = 16_384;
-/// Exported trace ids remembered.
-const RECENT_TRACES: usize = 4_096;
+/// Slots for exported span ids (16 bytes each: 128 KiB, allocated on the
+/// first export).
+const RECENT_SPANS: usize = 8_192;
+/// Slots for exported trace ids (32 KiB).
+const RECENT_TRACES: usize = 2_048;
 
 /// Where annotations go.
 pub(crate) enum Destination {
@@ -122,8 +123,8 @@ pub(crate) struct Outbox {
     destination: Destination,
     held: VecDeque<Entry>,
     ready: VecDeque<Entry>,
-    exported_spans: Recent<SpanId>,
-    exported_traces: Recent<TraceId>,
+    exported_spans: Recent,
+    exported_traces: Recent,
     /// No request before this (the server was unreachable).
     paused_until: Option<Instant>,
     reports: Reports,
@@ -184,19 +185,35 @@ impl Outbox {
         });
     }
 
+    /// Whether exported spans must be told ([`Self::exported`]): not when
+    /// annotations go nowhere.
+    #[inline]
+    pub(crate) fn tracks_exports(&self) -> bool {
+        !matches!(self.destination, Destination::Nowhere)
+    }
+
     /// A span the export thread exported (or printed).
+    #[inline]
     pub(crate) fn exported(&mut self, trace: TraceId, span: SpanId) {
-        self.exported_spans.insert(span);
-        self.exported_traces.insert(trace);
+        if matches!(self.destination, Destination::Nowhere) {
+            return;
+        }
+        self.exported_spans
+            .insert(u128::from(u64::from_be_bytes(span.to_bytes())));
+        self.exported_traces
+            .insert(u128::from_be_bytes(trace.to_bytes()));
     }
 
     fn was_exported(&self, target: &Target) -> bool {
         match target {
-            Target::Trace(trace) => self.exported_traces.contains(&trace.trace_id()),
+            Target::Trace(trace) => self
+                .exported_traces
+                .contains(u128::from_be_bytes(trace.trace_id().to_bytes())),
             Target::Session(_) => true,
-            other => other
-                .span()
-                .is_some_and(|s| self.exported_spans.contains(&s.otel_span_id())),
+            other => other.span().is_some_and(|s| {
+                self.exported_spans
+                    .contains(u128::from(u64::from_be_bytes(s.otel_span_id().to_bytes())))
+            }),
         }
     }
 

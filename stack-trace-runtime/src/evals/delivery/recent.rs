@@ -1,42 +1,44 @@
-//! [`Recent`]: the last N ids seen, for "was this span exported?" with
-//! bounded memory (the oldest are forgotten first).
+//! [`Recent`]: ids seen lately, for "was this span exported?", in a fixed
+//! table: one store to remember an id, one load to look one up, a fixed
+//! size whatever the traffic. Two ids that share a slot evict each other (a
+//! missed id only makes an annotation wait for its hold to end, or be sent
+//! and retried; a wrong "seen" is impossible: slots hold whole ids).
 
-use std::collections::{HashSet, VecDeque};
-use std::hash::Hash;
-
-/// A bounded set that forgets its oldest entries.
-pub(crate) struct Recent<T> {
-    order: VecDeque<T>,
-    set: HashSet<T>,
-    cap: usize,
+/// A direct-mapped set of 128-bit ids (span ids are widened).
+pub(crate) struct Recent {
+    slots: Box<[u128]>,
+    mask: usize,
 }
 
-impl<T: Copy + Eq + Hash> Recent<T> {
-    /// A set keeping at most `cap` ids.
-    pub(crate) fn new(cap: usize) -> Self {
+impl Recent {
+    /// A set of `slots` slots (rounded up to a power of two), allocated on
+    /// first use.
+    pub(crate) fn new(slots: usize) -> Self {
+        let slots = slots.next_power_of_two().max(1);
         Self {
-            order: VecDeque::new(),
-            set: HashSet::new(),
-            cap: cap.max(1),
+            slots: Box::default(),
+            mask: slots - 1,
         }
     }
 
-    /// Remembers `id`, forgetting the oldest when full.
-    pub(crate) fn insert(&mut self, id: T) {
-        if !self.set.insert(id) {
-            return;
+    fn slot(&self, id: u128) -> usize {
+        // Ids are random already; fold and mix so that either half spreads.
+        let folded = (id as u64) ^ ((id >> 64) as u64);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask
+    }
+
+    /// Remembers `id` (0, the invalid id, is never remembered).
+    pub(crate) fn insert(&mut self, id: u128) {
+        if self.slots.is_empty() {
+            self.slots = vec![0; self.mask + 1].into_boxed_slice();
         }
-        self.order.push_back(id);
-        if self.order.len() > self.cap {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
+        let slot = self.slot(id);
+        self.slots[slot] = id;
     }
 
     /// Whether `id` was seen lately.
-    pub(crate) fn contains(&self, id: &T) -> bool {
-        self.set.contains(id)
+    pub(crate) fn contains(&self, id: u128) -> bool {
+        id != 0 && !self.slots.is_empty() && self.slots[self.slot(id)] == id
     }
 }
 
@@ -45,14 +47,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forgets_the_oldest_beyond_its_cap() {
-        let mut recent = Recent::new(3);
-        for id in 0..5 {
-            recent.insert(id);
+    fn remembers_ids_in_a_fixed_table() {
+        let mut recent = Recent::new(1000);
+        assert_eq!(recent.mask, 1023);
+        assert!(!recent.contains(7));
+        for id in 1..=500u128 {
+            recent.insert(id * 0x1_0000_0001);
         }
-        recent.insert(4);
-        assert!(!recent.contains(&0) && !recent.contains(&1));
-        assert!((2..5).all(|id| recent.contains(&id)));
-        assert_eq!(recent.order.len(), 3);
+        let kept = (1..=500u128)
+            .filter(|id| recent.contains(id * 0x1_0000_0001))
+            .count();
+        assert!(kept > 350, "most of 500 ids fit in 1024 slots: {kept}");
+        assert!(!recent.contains(0));
+        assert!(!recent.contains(501 * 0x1_0000_0001));
+        assert_eq!(recent.slots.len(), 1024, "the size never grows");
     }
 }

@@ -164,10 +164,10 @@ impl Outbox {
                 self.paused_until = Some(now + backoff(attempts));
                 self.retry(batch, now, RETRY_UNAVAILABLE_FOR, route);
             }
-            Posted::NotPhoenix => {
+            Posted::NotPhoenix(detail) => {
                 stats::add_dropped(n);
                 Reports::say(&mut self.reports.not_phoenix, || {
-                    format!("{base} answered 404 to {}: it does not look like a Phoenix server; annotations are dropped (stats() counts them)", route.path())
+                    format!("{base} answered 404 ({detail}) to {}: it does not look like a Phoenix server; annotations are dropped (stats() counts them)", route.path())
                 });
             }
             Posted::Unauthorized(status) => {

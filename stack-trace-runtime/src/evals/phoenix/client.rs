@@ -43,7 +43,7 @@ pub(crate) enum Posted {
     /// batch; with `sync=true` the whole batch fails.
     Missing,
     /// A 404 that is not Phoenix's: the endpoint is not a Phoenix server.
-    NotPhoenix,
+    NotPhoenix(String),
     /// 401 or 403: the API key is missing or wrong.
     Unauthorized(u16),
     /// Refused for good (400, 422): with a batch, one item may be the cause.
@@ -71,14 +71,24 @@ fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap
     Ok(map)
 }
 
-/// The `detail` of a FastAPI error body, or the start of the body.
+/// The `detail` of a FastAPI error body (JSON), or the body (some routes
+/// answer plain text).
 fn detail(body: &str) -> String {
     let parsed = serde_json::from_str::<Value>(body).ok();
     match parsed.as_ref().and_then(|v| v.get("detail")) {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
-        None => body.chars().take(200).collect(),
+        None => body.trim().to_owned(),
     }
+}
+
+/// At most 300 characters of `text`, for a message.
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(300).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The error with its causes (reqwest's own text says only "error sending
@@ -153,10 +163,12 @@ impl PhoenixClient {
         let text = detail(&response.text().unwrap_or_default());
         match status {
             404 if text.contains("do not exist") => Posted::Missing,
-            404 => Posted::NotPhoenix,
+            404 => Posted::NotPhoenix(short(&text)),
             401 | 403 => Posted::Unauthorized(status),
-            408 | 429 | 500..=599 => Posted::Unavailable(format!("HTTP {status}: {text}")),
-            _ => Posted::Refused(status, text),
+            408 | 429 | 500..=599 => {
+                Posted::Unavailable(format!("HTTP {status}: {}", short(&text)))
+            }
+            _ => Posted::Refused(status, short(&text)),
         }
     }
 
@@ -175,7 +187,7 @@ impl PhoenixClient {
             .text()
             .map_err(|e| (Some(status.as_u16()), cause(&e)))?;
         if !status.is_success() {
-            return Err((Some(status.as_u16()), detail(&text)));
+            return Err((Some(status.as_u16()), short(&detail(&text))));
         }
         serde_json::from_str(&text).map_err(|e| (Some(status.as_u16()), format!("not JSON: {e}")))
     }
@@ -193,6 +205,15 @@ mod tests {
         );
         assert_eq!(detail(r#"{"detail":[{"loc":1}]}"#), r#"[{"loc":1}]"#);
         assert_eq!(detail("plain"), "plain");
+        let long = format!(
+            "Spans with IDs {} do not exist.",
+            "0123456789abcdef, ".repeat(40)
+        );
+        assert!(
+            detail(&long).ends_with("do not exist."),
+            "the whole text is classified"
+        );
+        assert!(short(&long).chars().count() <= 301);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::{start, Open, State, NO_ROLES};
 use crate::capture::error::ErrorInfo;
 use crate::capture::inputs::{InputShape, Inputs};
 use crate::capture::Captured;
+use crate::evals::{Evaluation, Target};
 use crate::openinference::describe::{Document, Message, TokenUsage};
 use crate::openinference::Roles;
 use crate::semconv::SpanKind;
@@ -71,14 +72,21 @@ impl SpanGuard {
         name: &'static str,
         type_name: Option<fn() -> &'static str>,
     ) -> Self {
-        let live = match start::start_state(kind, name, type_name) {
+        let mut live = match start::start_state(kind, name, type_name) {
             State::Off | State::Ended => None,
+            // An evaluator binds its result even when its own span is
+            // sampled out: it keeps its state.
             State::Current {
                 cx,
                 recording: false,
-            } => Some(Live::Unsampled(cx)),
+            } if kind != SpanKind::Evaluator => Some(Live::Unsampled(cx)),
             state => Some(Live::Open(Box::new(Open::with_state(kind, state)))),
         };
+        if kind == SpanKind::Evaluator {
+            if let Some(Live::Open(open)) = &mut live {
+                open.begin_evaluation(name);
+            }
+        }
         Self {
             kind,
             live: ManuallyDrop::new(live),
@@ -225,6 +233,27 @@ impl SpanGuard {
     pub fn describe_documents(&mut self, documents: &[Document]) {
         if let Some(open) = self.open() {
             open.describe_documents(documents);
+        }
+    }
+
+    /// An evaluator's argument that names what it evaluates (`None`: this
+    /// one does not).
+    #[inline]
+    pub fn set_evaluation_target(&mut self, target: Option<Target>) {
+        if let (Some(target), Some(open)) = (target, self.open()) {
+            open.set_evaluation_target(target);
+        }
+    }
+
+    /// An evaluator's result, read by `describe`, bound to what it evaluates.
+    #[inline]
+    pub fn evaluate<R: ?Sized>(
+        &mut self,
+        out: &R,
+        describe: impl FnOnce(&R) -> Option<Evaluation>,
+    ) {
+        if let Some(open) = self.open() {
+            open.evaluate(out, describe);
         }
     }
 

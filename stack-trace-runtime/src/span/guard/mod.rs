@@ -10,6 +10,7 @@
 //! writes to the span ([`span_mut`] abstracts over the two span types).
 
 mod end;
+mod evaluate;
 mod handle;
 mod inputs;
 mod outcome;
@@ -27,6 +28,7 @@ use crate::openinference::context_attributes::ContextAttributes;
 use crate::openinference::{EmbeddingInputs, Roles};
 use crate::scrub::{Findings, Report};
 use crate::semconv::{self, SpanKind};
+use crate::span::evaluator::EvalState;
 use span_mut::SpanMut;
 
 pub use handle::SpanGuard;
@@ -92,6 +94,8 @@ pub(crate) struct Open {
     /// span of ours in its context gets them, its status and its end in one
     /// call (see `Recorder`'s end marker).
     deferred_output: Option<(String, &'static str)>,
+    /// An evaluator's: what its result is bound to.
+    evaluation: Option<Box<EvalState>>,
 }
 
 impl Open {

@@ -28,6 +28,9 @@ impl Open {
             if let Some(attributes) = self.scope_attributes.take() {
                 cx = context_attributes::merged_into(&cx, *attributes);
             }
+            if let Some(evaluation) = &self.evaluation {
+                cx = cx.with_value(evaluation.scope());
+            }
             self.state = State::Current {
                 cx,
                 recording: true,

@@ -27,6 +27,9 @@ pub(super) fn start_state(
         if parent.is_telemetry_suppressed() {
             return State::Off;
         }
+        if kind == SpanKind::Llm {
+            crate::span::evaluator::note_llm(parent);
+        }
         tracer::with_recording(|recording| match recording {
             Some(recording) => start_ours(recording, kind, name, type_name, parent),
             None => start_global(kind, name, type_name, parent),
@@ -54,6 +57,7 @@ impl Open {
             scope_attributes: None,
             scrubbed: None,
             deferred_output: None,
+            evaluation: None,
         }
     }
 }
