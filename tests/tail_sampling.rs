@@ -440,3 +440,34 @@ fn annotations_follow_the_tail_decision() {
     assert_eq!(got[0]["result"]["label"], "failed");
     drop(guard);
 }
+
+/// Annotates its own (sampled-out) span.
+#[agent]
+fn unsampled_job() -> Option<stack_trace_runtime::SpanHandle> {
+    let me = stack_trace_runtime::current_span().span_id()?;
+    stack_trace_runtime::annotate(me, stack_trace_runtime::Annotation::new("never").score(1.0))
+        .ok()?;
+    Some(me)
+}
+
+#[test]
+fn annotations_on_head_sampled_out_spans_are_dropped_and_counted() {
+    let _turn = turn();
+    let phoenix = Phoenix::shared();
+    let guard = Config::default()
+        .endpoint(phoenix.base_url())
+        .project_name(Phoenix::unique_project("head-sampled-out"))
+        .console(false)
+        .sampling(stack_trace_runtime::Sampling::TraceIdRatio(0.0))
+        .try_init()
+        .expect("init");
+    let before = stats();
+    let handle = unsampled_job().expect("a sampled-out span still has ids");
+    assert_eq!(handle.sampled(), Some(false));
+    guard.flush().expect("flush");
+    let after = stats();
+    assert_eq!(after.annotations - before.annotations, 1);
+    assert_eq!(after.annotations_dropped - before.annotations_dropped, 1);
+    assert_eq!(after.annotations_sent, before.annotations_sent);
+    drop(guard);
+}
