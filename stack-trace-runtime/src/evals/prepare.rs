@@ -31,6 +31,13 @@ impl Route {
     }
 }
 
+/// Caps on an annotation's texts (or the value cap, when smaller): enough
+/// for a judge's reasoning, small enough that thousands waiting for their
+/// spans stay within [`crate::evals::delivery::MAX_WAITING_BYTES`].
+const MAX_LABEL_BYTES: usize = 1024;
+const MAX_EXPLANATION_BYTES: usize = 16 * 1024;
+const MAX_METADATA_BYTES: usize = 16 * 1024;
+
 /// An annotation ready to send: its target and its `data` item.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Prepared {
@@ -38,6 +45,8 @@ pub(crate) struct Prepared {
     pub(crate) target: Target,
     /// One element of the request's `data` array.
     pub(crate) item: Value,
+    /// About how many bytes it holds (its texts and metadata).
+    pub(crate) bytes: usize,
 }
 
 impl Prepared {
@@ -68,25 +77,27 @@ impl Prepared {
     }
 }
 
-/// A text field, scrubbed of credentials and capped like captured values.
-fn clean_text(text: String) -> String {
+/// A text field, scrubbed of credentials and capped at `cap` (or the value
+/// cap, when smaller).
+fn clean_text(text: String, cap: usize) -> String {
     let mut findings = Findings::NONE;
     let text = scrub_str(&text, &mut findings).unwrap_or(text);
-    capped_str(&text, max_value_bytes())
+    capped_str(&text, cap.min(max_value_bytes()))
 }
 
-/// Metadata, scrubbed at every depth and capped as a whole.
-fn clean_metadata(metadata: Map<String, Value>) -> Value {
+/// Metadata, scrubbed at every depth and capped as a whole; and its size.
+fn clean_metadata(metadata: Map<String, Value>) -> (Value, usize) {
     let mut value = Value::Object(metadata);
     let mut findings = Findings::NONE;
     scrub_value(&mut value, "", &mut findings);
-    let cap = max_value_bytes();
-    let text = value.to_string();
+    let cap = MAX_METADATA_BYTES.min(max_value_bytes());
+    let mut text = value.to_string();
     if text.len() > cap {
-        let marker = truncated_json(&text.as_bytes()[..cap], text.len());
-        value = serde_json::from_str(&marker).unwrap_or(Value::Null);
+        let cut = crate::capture::limit::utf8_prefix(&text.as_bytes()[..cap]).len();
+        text = truncated_json(&text.as_bytes()[..cut], text.len());
+        value = serde_json::from_str(&text).unwrap_or(Value::Null);
     }
-    value
+    (value, text.len())
 }
 
 /// Checks an annotation and builds what is sent.
@@ -144,22 +155,32 @@ pub(crate) fn prepare(target: Target, annotation: Annotation) -> Result<Prepared
             Route::Document
         }
     };
+    let label = label.map(|l| clean_text(l, MAX_LABEL_BYTES));
+    let explanation = explanation.map(|e| clean_text(e, MAX_EXPLANATION_BYTES));
+    let identifier = identifier
+        .map(|i| clean_text(i, MAX_LABEL_BYTES))
+        .unwrap_or_default();
+    let (metadata, metadata_bytes) = clean_metadata(metadata);
+    let bytes = 256
+        + name.len()
+        + identifier.len()
+        + label.as_ref().map_or(0, String::len)
+        + explanation.as_ref().map_or(0, String::len)
+        + metadata_bytes;
     let mut result = Map::new();
     result.insert("score".into(), score.map_or(Value::Null, Value::from));
-    result.insert("label".into(), label.map(clean_text).into());
-    result.insert("explanation".into(), explanation.map(clean_text).into());
+    result.insert("label".into(), label.into());
+    result.insert("explanation".into(), explanation.into());
     item.insert("name".into(), name.into());
     item.insert("annotator_kind".into(), annotator.as_str().into());
     item.insert("result".into(), Value::Object(result));
-    item.insert("metadata".into(), clean_metadata(metadata));
-    item.insert(
-        "identifier".into(),
-        identifier.map(clean_text).unwrap_or_default().into(),
-    );
+    item.insert("metadata".into(), metadata);
+    item.insert("identifier".into(), identifier.into());
     Ok(Prepared {
         route,
         target,
         item: Value::Object(item),
+        bytes,
     })
 }
 
@@ -292,11 +313,25 @@ mod tests {
         let p = prepare(
             span(),
             Annotation::new("long")
+                .label(big.clone())
                 .explanation(big.clone())
                 .metadata("blob", big),
         )
         .unwrap();
-        assert!(p.item.to_string().len() < max_value_bytes() * 2 + 4096);
+        let size = p.item.to_string().len();
+        assert!(
+            size < MAX_LABEL_BYTES + MAX_EXPLANATION_BYTES + MAX_METADATA_BYTES + 2048,
+            "{size}"
+        );
+        assert!(
+            p.bytes >= size / 2 && p.bytes <= size + 1024,
+            "{} for {size}",
+            p.bytes
+        );
         assert_eq!(p.item["metadata"]["stack_trace.truncated"], true);
+        assert!(p.item["result"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("truncated by stack-trace"));
     }
 }

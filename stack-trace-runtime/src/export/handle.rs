@@ -13,7 +13,7 @@ use super::error::ExportError;
 use super::sink::ExporterFactory;
 use super::stats;
 use super::worker::{Control, Finished, Queues, Worker, WorkerSettings};
-use crate::evals::delivery::MAX_WAITING;
+use crate::evals::delivery::MAX_QUEUED;
 use crate::evals::prepare::Prepared;
 use crate::evals::stats as annotation_stats;
 
@@ -43,7 +43,7 @@ impl WorkerHandle {
         let (span_tx, span_rx) = bounded::<Finished>(settings.max_queue_size);
         let (wake_tx, wake_rx) = bounded::<()>(1);
         let (control_tx, control_rx) = unbounded::<Control>();
-        let (annotation_tx, annotation_rx) = bounded::<Prepared>(MAX_WAITING);
+        let (annotation_tx, annotation_rx) = bounded::<Prepared>(MAX_QUEUED);
         let max_batch = settings.max_export_batch_size;
         let wake_on_root = settings.console;
         let (ready_tx, ready_rx) = bounded::<Result<(), ExportError>>(1);
@@ -143,7 +143,7 @@ impl WorkerHandle {
                 annotation_stats::add_dropped(1);
                 if e.is_full() && !self.warned_annotations_full.swap(true, Ordering::Relaxed) {
                     eprintln!(
-                        "stack-trace: the annotation queue is full ({MAX_WAITING}); dropping \
+                        "stack-trace: the annotation queue is full ({MAX_QUEUED}); dropping \
                          annotations until the export thread catches up (stats() counts them)"
                     );
                 }
@@ -190,6 +190,10 @@ impl WorkerHandle {
                     stats::add_dropped(
                         s.ended
                             .saturating_sub(s.exported + s.dropped + s.sampled_out),
+                    );
+                    annotation_stats::add_dropped(
+                        s.annotations
+                            .saturating_sub(s.annotations_sent + s.annotations_dropped),
                     );
                 }
                 Err(ExportError::Timeout {

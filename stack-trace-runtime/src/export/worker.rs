@@ -247,6 +247,10 @@ impl Worker {
         if self.outbox.is_empty() {
             return;
         }
+        if self.abandoned.load(Ordering::Relaxed) {
+            self.outbox.forget_all(); // the caller counted them as dropped
+            return;
+        }
         let tail = &self.tail;
         self.outbox.sort(Instant::now(), shutdown, |trace| {
             whereabouts(tail.as_ref(), trace)

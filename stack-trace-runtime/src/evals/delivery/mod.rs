@@ -12,8 +12,9 @@
 //! [`RETRY_MISSING_FOR`], a server that cannot be reached for
 //! [`RETRY_UNAVAILABLE_FOR`], a refusal is reported once. Without Phoenix
 //! it hands each annotation to the console instead. Memory is bounded: at
-//! most [`MAX_WAITING`] annotations wait, and the exported ids are a
-//! bounded [`recent`] set.
+//! most [`MAX_WAITING`] annotations and [`MAX_WAITING_BYTES`] wait here, at
+//! most [`MAX_QUEUED`] on the way (each one's texts are capped when it is
+//! prepared), and the exported ids are a fixed [`recent`] table.
 //!
 //! Hands on: requests to Phoenix, lines for the console waterfall, and the
 //! annotation counters.
@@ -44,6 +45,11 @@ pub(crate) const RETRY_UNAVAILABLE_FOR: Duration = Duration::from_secs(120);
 pub(crate) const HOLD_FOR: Duration = Duration::from_secs(300);
 /// Annotations waiting at most; more are dropped and counted.
 pub(crate) const MAX_WAITING: usize = 4096;
+/// Bytes of annotations waiting at most (their texts and metadata); more are
+/// dropped and counted.
+pub(crate) const MAX_WAITING_BYTES: usize = 32 << 20;
+/// Annotations the queue to the export thread holds at most.
+pub(crate) const MAX_QUEUED: usize = 4096;
 /// Slots for exported span ids (16 bytes each: 128 KiB, allocated on the
 /// first export).
 const RECENT_SPANS: usize = 8_192;
@@ -127,6 +133,10 @@ pub(crate) struct Outbox {
     exported_traces: Recent,
     /// No request before this (the server was unreachable).
     paused_until: Option<Instant>,
+    /// Requests in a row that found the server unreachable.
+    outages: u32,
+    /// The bytes of the annotations waiting.
+    bytes: usize,
     reports: Reports,
     /// Console lines not printed yet: (trace, span, text).
     printed: Vec<(Option<TraceId>, Option<SpanId>, String)>,
@@ -149,6 +159,8 @@ impl Outbox {
             exported_spans: Recent::new(RECENT_SPANS),
             exported_traces: Recent::new(RECENT_TRACES),
             paused_until: None,
+            outages: 0,
+            bytes: 0,
             reports: Reports::default(),
             printed: Vec::new(),
         }
@@ -170,11 +182,14 @@ impl Outbox {
             stats::add_dropped(1);
             return;
         }
-        if self.held.len() + self.ready.len() >= MAX_WAITING {
+        if self.held.len() + self.ready.len() >= MAX_WAITING
+            || self.bytes + prepared.bytes > MAX_WAITING_BYTES
+        {
             stats::add_dropped(1);
             self.reports.full(MAX_WAITING);
             return;
         }
+        self.bytes += prepared.bytes;
         self.held.push_back(Entry {
             prepared,
             queued_at: now,
@@ -236,6 +251,7 @@ impl Outbox {
             );
             if seen == Whereabouts::Discarded {
                 stats::add_dropped(1);
+                self.bytes = self.bytes.saturating_sub(entry.prepared.bytes);
             } else if seen == Whereabouts::Waiting && !all {
                 // The tail sampler's own timeout bounds this wait.
                 keep.push_back(entry);
@@ -277,8 +293,21 @@ impl Outbox {
     pub(crate) fn abandon(&mut self) {
         let left = (self.held.len() + self.ready.len()) as u64;
         stats::add_dropped(left);
+        self.forget_all();
+    }
+
+    /// Forgets everything waiting, uncounted (the caller that stopped
+    /// waiting for shutdown counted it already).
+    pub(crate) fn forget_all(&mut self) {
         self.held.clear();
         self.ready.clear();
+        self.bytes = 0;
+    }
+
+    /// Entries that left the outbox (sent, dropped, printed).
+    fn gone(&mut self, entries: &[Entry]) {
+        let bytes: usize = entries.iter().map(|e| e.prepared.bytes).sum();
+        self.bytes = self.bytes.saturating_sub(bytes);
     }
 
     /// Delivers until nothing is ready or `deadline` passes, sleeping

@@ -46,6 +46,15 @@ impl Reports {
     }
 }
 
+/// The pause after `outages` requests in a row found the server
+/// unreachable: it doubles up to 30 s, so a hung Phoenix holds the export
+/// thread (one request timeout per pause) a small share of the time.
+pub(super) fn outage_backoff(outages: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(1 << outages.min(8))
+        .min(Duration::from_secs(30))
+}
+
 pub(super) fn backoff(attempts: u32) -> Duration {
     FIRST_BACKOFF
         .saturating_mul(1 << attempts.min(8))
@@ -83,7 +92,9 @@ impl Outbox {
     }
 
     fn print_ready(&mut self) {
-        for entry in self.ready.drain(..) {
+        let ready: Vec<Entry> = self.ready.drain(..).collect();
+        self.gone(&ready);
+        for entry in ready {
             let target = &entry.prepared.target;
             let trace = super::trace_of(target);
             let span = target.span().map(crate::SpanHandle::otel_span_id);
@@ -143,8 +154,12 @@ impl Outbox {
         let posted = client.post(route, &items, left);
         let base = client.base_url().to_owned();
         let n = batch.len() as u64;
+        if !matches!(posted, Posted::Unavailable(_)) {
+            self.outages = 0;
+        }
         match posted {
             Posted::Stored => {
+                self.gone(&batch);
                 stats::add_sent(n);
                 self.reports.unavailable = false;
             }
@@ -157,26 +172,29 @@ impl Outbox {
             }
             Posted::Missing => self.retry(batch, now, RETRY_MISSING_FOR, route),
             Posted::Unavailable(cause) => {
-                let attempts = batch.iter().map(|e| e.attempts).max().unwrap_or(0);
+                self.outages = self.outages.saturating_add(1);
                 Reports::say(&mut self.reports.unavailable, || {
                     format!("cannot deliver annotations to Phoenix at {base} ({cause}); retrying for up to {} s", RETRY_UNAVAILABLE_FOR.as_secs())
                 });
-                self.paused_until = Some(now + backoff(attempts));
+                self.paused_until = Some(now + outage_backoff(self.outages));
                 self.retry(batch, now, RETRY_UNAVAILABLE_FOR, route);
             }
             Posted::NotPhoenix(detail) => {
+                self.gone(&batch);
                 stats::add_dropped(n);
                 Reports::say(&mut self.reports.not_phoenix, || {
                     format!("{base} answered 404 ({detail}) to {}: it does not look like a Phoenix server; annotations are dropped (stats() counts them)", route.path())
                 });
             }
             Posted::Unauthorized(status) => {
+                self.gone(&batch);
                 stats::add_dropped(n);
                 Reports::say(&mut self.reports.unauthorized, || {
                     format!("Phoenix at {base} refused the annotations with HTTP {status}: check PHOENIX_API_KEY; annotations are dropped (stats() counts them)")
                 });
             }
             Posted::Refused(status, detail) => {
+                self.gone(&batch);
                 stats::add_dropped(n);
                 let name = batch[0].prepared.item["name"].to_string();
                 Reports::say(&mut self.reports.refused, || {
@@ -192,6 +210,7 @@ impl Outbox {
             let first = entry.first_sent.unwrap_or(now);
             if now.saturating_duration_since(first) >= window {
                 stats::add_dropped(1);
+                self.bytes = self.bytes.saturating_sub(entry.prepared.bytes);
                 let what = match route {
                     Route::Session => "session",
                     Route::Trace => "trace",

@@ -125,3 +125,33 @@ fn backoff_doubles_up_to_its_cap() {
     assert_eq!(send::backoff(1), Duration::from_millis(500));
     assert_eq!(send::backoff(30), Duration::from_secs(5));
 }
+
+#[test]
+fn the_bytes_waiting_are_bounded_and_given_back() {
+    let mut outbox = Outbox::new(Destination::Console);
+    let now = Instant::now();
+    let big = "x".repeat(64 * 1024);
+    let trace: TraceHandle = "4bf92f3577b34da6a3ce929d0e0e4736".parse().unwrap();
+    for _ in 0..MAX_WAITING {
+        let annotation = Annotation::new("q")
+            .explanation(big.clone())
+            .metadata("m", big.clone());
+        outbox.offer(prepare(trace.into(), annotation).unwrap(), now);
+    }
+    assert!(outbox.bytes <= MAX_WAITING_BYTES, "{}", outbox.bytes);
+    assert!(
+        outbox.held.len() < MAX_WAITING / 2,
+        "{} kept",
+        outbox.held.len()
+    );
+    outbox.sort(now, true, unknown);
+    outbox.pump(now, 1, now + Duration::from_secs(1));
+    assert_eq!(outbox.bytes, 0);
+    assert!(outbox.is_empty());
+}
+
+#[test]
+fn an_outage_backs_off_up_to_thirty_seconds() {
+    assert_eq!(send::outage_backoff(1), Duration::from_millis(500));
+    assert_eq!(send::outage_backoff(20), Duration::from_secs(30));
+}
