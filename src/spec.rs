@@ -1,6 +1,8 @@
 //! The OpenInference attribute keys the specification defines, written out
 //! independently of the runtime's constants, so tests can audit what our
-//! spans carry. List indices are written `{i}`.
+//! spans carry. List indices are written `{i}`. `tests/spec_package.rs`
+//! checks this list against the `openinference-semantic-conventions`
+//! package (0.1.42) both ways.
 
 const MESSAGE_KEYS: &[&str] = &[
     "message.role",
@@ -13,6 +15,15 @@ const MESSAGE_KEYS: &[&str] = &[
     "message.contents.{i}.message_content.text",
     "message.contents.{i}.message_content.image.image.url",
     "message.contents.{i}.message_content.audio.audio.url",
+    "message.contents.{i}.message_content.audio.audio.mime_type",
+    "message.contents.{i}.message_content.audio.audio.transcript",
+    "message.contents.{i}.message_content.video.video.url",
+    "message.contents.{i}.message_content.document.document.id",
+    "message.contents.{i}.message_content.document.document.content",
+    "message.contents.{i}.message_content.document.document.url",
+    "message.contents.{i}.message_content.document.document.mime_type",
+    "message.contents.{i}.message_content.document.document.name",
+    "message.contents.{i}.message_content.document.document.metadata",
     "message.contents.{i}.message_content.id",
     "message.contents.{i}.message_content.signature",
     "message.contents.{i}.message_content.data",
@@ -28,6 +39,9 @@ const DOCUMENT_KEYS: &[&str] = &[
     "document.score",
     "document.content",
     "document.metadata",
+    "document.url",
+    "document.mime_type",
+    "document.name",
 ];
 
 const FLAT_KEYS: &[&str] = &[
@@ -65,6 +79,7 @@ const FLAT_KEYS: &[&str] = &[
     "llm.cost.completion_details.output",
     "llm.cost.completion_details.reasoning",
     "llm.cost.completion_details.audio",
+    "agent.name",
     "tool.name",
     "tool.description",
     "tool.parameters",
@@ -81,6 +96,7 @@ const FLAT_KEYS: &[&str] = &[
 
 /// Prefixes whose keys must all be defined by the specification.
 pub const AUDITED_PREFIXES: &[&str] = &[
+    "agent.",
     "llm.",
     "retrieval.",
     "tool.",
@@ -127,6 +143,24 @@ pub fn is_defined(key: &str) -> bool {
         }
     }
     false
+}
+
+/// Every key the list defines, list items written under each list that
+/// holds them (`llm.input_messages.{i}.message.role`).
+#[must_use]
+pub fn all_keys() -> Vec<String> {
+    let mut out: Vec<String> = FLAT_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    for list in ["llm.input_messages.{i}.", "llm.output_messages.{i}."] {
+        out.extend(MESSAGE_KEYS.iter().map(|k| format!("{list}{k}")));
+    }
+    for list in [
+        "retrieval.documents.{i}.",
+        "reranker.input_documents.{i}.",
+        "reranker.output_documents.{i}.",
+    ] {
+        out.extend(DOCUMENT_KEYS.iter().map(|k| format!("{list}{k}")));
+    }
+    out
 }
 
 /// Whether `key` falls under the audited namespaces.

@@ -63,6 +63,7 @@ fn example_agent_trace_arrives_whole_in_phoenix() {
     let root = by_name(&spans, "Agent::run");
     assert!(root["parent_id"].is_null(), "the agent is the root");
     assert_eq!(root["span_kind"], "AGENT");
+    assert_eq!(attribute(root, "agent.name").unwrap(), "Agent::run");
     assert_eq!(
         attribute(root, "input.value").unwrap(),
         "Compare Postgres and SQLite for a small Django app's database."

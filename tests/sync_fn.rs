@@ -321,6 +321,10 @@ fn methods_are_named_type_method_and_ref_mut_returns_work() {
     assert_eq!(attr(describe, "app.items"), Some(&Value::I64(2)));
     assert_eq!(attr_str(describe, "input.value"), "{}");
     assert_eq!(
+        attr_str(named(&spans, "Counter::into_len"), "agent.name"),
+        "Counter::into_len"
+    );
+    assert_eq!(
         attr_str(named(&spans, "Counter::into_len"), "output.value"),
         "2"
     );
@@ -402,6 +406,12 @@ fn nesting_and_thread_propagation_and_trace_id() {
     assert_eq!(out.unwrap(), format!("{trace}!"));
     let spans = spans_of(&trace, 4);
     let agent = named(&spans, "outer_agent");
+    assert_eq!(
+        attr_str(agent, "agent.name"),
+        "outer_agent",
+        "OpenInference 0.1.42"
+    );
+    assert!(attr(named(&spans, "nested_llm"), "agent.name").is_none());
     assert!(is_child_of(named(&spans, "nested_llm"), agent));
     assert!(is_child_of(named(&spans, "shout"), agent));
     assert_eq!(

@@ -6,6 +6,9 @@
 
 /// `openinference.span.kind`: the OpenInference kind of a span (always set).
 pub const OPENINFERENCE_SPAN_KIND: &str = "openinference.span.kind";
+/// The agent's name, on `AGENT` spans (OpenInference 0.1.42): the span's
+/// name (`Type::method`, or `name = ...`).
+pub const AGENT_NAME: &str = "agent.name";
 /// `input.value`: the input of the operation.
 pub const INPUT_VALUE: &str = "input.value";
 /// `input.mime_type`: `text/plain` or `application/json`.

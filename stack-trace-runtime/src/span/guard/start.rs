@@ -73,11 +73,16 @@ fn start_ours(
     let first = KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str());
     match Recorder::start(recording, name, parent, first) {
         Start::Recording(mut span) => {
-            if let Some(type_name) = type_name {
-                opentelemetry::trace::Span::update_name(
+            let full = type_name.map(|type_name| method_span_name(type_name(), name));
+            if kind == SpanKind::Agent {
+                let agent = full.clone().map_or(Cow::Borrowed(name), Cow::Owned);
+                opentelemetry::trace::Span::set_attribute(
                     &mut span,
-                    Cow::Owned(method_span_name(type_name(), name)),
+                    KeyValue::new(semconv::AGENT_NAME, agent),
                 );
+            }
+            if let Some(full) = full {
+                opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
             }
             State::Recording(Pending::Ours(span))
         }
@@ -107,11 +112,16 @@ fn start_global(
         if let Some(attributes) = context_attributes::stamp(parent) {
             opentelemetry::trace::Span::set_attributes(&mut span, attributes);
         }
-        if let Some(type_name) = type_name {
-            opentelemetry::trace::Span::update_name(
+        let full = type_name.map(|type_name| method_span_name(type_name(), name));
+        if kind == SpanKind::Agent {
+            let agent = full.clone().map_or(Cow::Borrowed(name), Cow::Owned);
+            opentelemetry::trace::Span::set_attribute(
                 &mut span,
-                Cow::Owned(method_span_name(type_name(), name)),
+                KeyValue::new(semconv::AGENT_NAME, agent),
             );
+        }
+        if let Some(full) = full {
+            opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
         }
         return State::Recording(Pending::Global(span));
     }
