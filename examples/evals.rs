@@ -17,8 +17,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 use stack_trace_runtime::{
-    Annotation, ContextAttributes, Evaluation, TraceHandle, agent, annotate, current_trace_id,
-    evaluator, llm, retriever,
+    Annotation, Evaluation, TraceHandle, agent, annotate, current_trace_id, evaluator, llm, prompt,
+    retriever,
 };
 
 /// One chunk of the knowledge base.
@@ -169,6 +169,16 @@ fn relevance(question: &str, document: &Document, position: usize) -> Evaluation
         .document(position)
 }
 
+/// Renders one version of the prompt: a `PROMPT` span, and the model call
+/// that follows in the same agent run carries `llm.prompt_template.*`
+/// (template, version, variables) with no code of ours.
+#[prompt(template = template, version = version, skip(template, version))]
+fn render(template: &str, version: &str, question: &str, documents: &str) -> String {
+    template
+        .replace("{question}", question)
+        .replace("{documents}", documents)
+}
+
 /// One answer and the trace that produced it.
 struct Answer {
     text: String,
@@ -182,12 +192,7 @@ fn answer(question: &str, version: &str, template: &str) -> Answer {
         relevance(question, document, position);
     }
     let quoted: Vec<&str> = documents.iter().map(|d| d.content).collect();
-    let prompt = template
-        .replace("{question}", question)
-        .replace("{documents}", &quoted.join(" "));
-    let _template = ContextAttributes::new()
-        .prompt_template(template, version, &json!({"question": question}))
-        .attach();
+    let prompt = render(template, version, question, &quoted.join(" "));
     let reply = complete(&[json!({"role": "user", "content": prompt})]);
     Answer {
         text: reply["choices"][0]["message"]["content"]

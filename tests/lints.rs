@@ -14,7 +14,7 @@ struct Result;
 struct Option;
 
 use stack_trace_runtime::{
-    agent, chain, embedding, evaluator, guardrail, llm, reranker, retriever, tool,
+    agent, chain, embedding, evaluator, guardrail, llm, prompt, reranker, retriever, tool,
 };
 
 #[derive(serde::Serialize, Debug)]
@@ -70,6 +70,18 @@ fn no_args() -> u8 {
 unsafe fn unsafe_read(p: *const u8) -> u8 {
     // SAFETY: the caller guarantees `p` is valid.
     unsafe { *p }
+}
+
+const TEMPLATE: &str = "Say {n}";
+
+#[prompt(template = TEMPLATE, version = "v1")]
+fn render(n: u8) -> ::std::string::String {
+    TEMPLATE.replace("{n}", &n.to_string())
+}
+
+#[prompt(template = "{a} and {b}")]
+async fn render_async(a: &str, b: &str) -> ::std::string::String {
+    ::std::format!("{a} and {b}")
 }
 
 #[evaluator]

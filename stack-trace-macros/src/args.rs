@@ -32,6 +32,9 @@ pub(crate) struct Args {
     pub system: Option<LitStr>,
     /// `#[llm(params(a, b))]`.
     pub params: Option<Vec<Ident>>,
+    /// `#[prompt(template = expr, version = expr)]`: `&str` expressions.
+    pub template: Option<syn::Expr>,
+    pub version: Option<syn::Expr>,
     /// `#[tool(description = "...")]`.
     pub description: Option<LitStr>,
     /// `#[tool(describe(arg = "...", ...))]`.
@@ -224,6 +227,15 @@ pub(crate) fn parse(kind: MacroKind, tokens: TokenStream, errors: &Errors) -> Ar
                         _ => &mut args.query,
                     };
                     set_once(slot, ident, &meta.path, attr, errors);
+                }
+                "template" | "version" => {
+                    let expr: syn::Expr = meta.value()?.parse()?;
+                    let slot = if key == "template" {
+                        &mut args.template
+                    } else {
+                        &mut args.version
+                    };
+                    set_once(slot, expr, &meta.path, attr, errors);
                 }
                 "describe" => {
                     meta.parse_nested_meta(|inner| {

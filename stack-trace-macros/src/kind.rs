@@ -13,6 +13,7 @@ pub(crate) enum MacroKind {
     Reranker,
     Guardrail,
     Evaluator,
+    Prompt,
 }
 
 impl MacroKind {
@@ -28,6 +29,7 @@ impl MacroKind {
             Self::Reranker => "reranker",
             Self::Guardrail => "guardrail",
             Self::Evaluator => "evaluator",
+            Self::Prompt => "prompt",
         }
     }
 
@@ -43,6 +45,7 @@ impl MacroKind {
             Self::Reranker => "Reranker",
             Self::Guardrail => "Guardrail",
             Self::Evaluator => "Evaluator",
+            Self::Prompt => "Prompt",
         };
         Ident::new(name, Span::call_site())
     }
@@ -60,6 +63,7 @@ impl MacroKind {
                  `describe(arg = \"...\", ...)`"
             }
             Self::Embedding => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `input = param`, `model = \"...\"`",
+            Self::Prompt => "`template = \"...\"` (or a `&str` expression), `version = \"...\"`, `name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`",
             Self::Reranker => {
                 "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`, `documents = param`, \
                  `top_k = param`, `model = \"...\"`"
@@ -79,6 +83,7 @@ impl MacroKind {
             Self::Tool => matches!(key, "description" | "describe"),
             Self::Embedding => matches!(key, "input" | "model"),
             Self::Reranker => matches!(key, "query" | "documents" | "top_k" | "model"),
+            Self::Prompt => matches!(key, "template" | "version"),
             _ => false,
         }
     }

@@ -76,6 +76,16 @@ pub fn guardrail(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::attribute(MacroKind::Guardrail, args.into(), item.into()).into()
 }
 
+/// Traces each call as a `PROMPT` span: the rendering of a prompt template.
+/// `template = ...` (and `version = ...`) name the template; the arguments
+/// are its variables. The `#[llm]` calls that follow inside the same parent
+/// span carry `llm.prompt_template.*`, until that parent ends or another
+/// prompt is rendered there.
+#[proc_macro_attribute]
+pub fn prompt(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(MacroKind::Prompt, args.into(), item.into()).into()
+}
+
 /// Traces each call as an `EVALUATOR` span: an evaluation of an output.
 #[proc_macro_attribute]
 pub fn evaluator(args: TokenStream, item: TokenStream) -> TokenStream {

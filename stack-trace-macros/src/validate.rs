@@ -22,6 +22,17 @@ pub(crate) fn check(
     redact_and_unredact(args, errors);
     stream_can_be_wrapped(args, target, errors);
     no_track_caller(kind, target, errors);
+    prompt_has_template(kind, args, target, errors);
+}
+
+/// `#[prompt]` records a template: it must be given.
+fn prompt_has_template(kind: MacroKind, args: &Args, target: &TargetFn, errors: &Errors) {
+    if kind == MacroKind::Prompt && args.template.is_none() {
+        errors.at(
+            &target.sig.ident,
+            "`#[prompt]` needs the template it renders: `#[prompt(template = \"Answer: {question}\", version = \"v2\")]` (any `&str` expression)",
+        );
+    }
 }
 
 /// `#[track_caller]` cannot reach the user's body: the body runs in a

@@ -35,6 +35,12 @@ pub fn display_string<T: ::core::fmt::Display + ?Sized>(value: &T) -> String {
     value.to_string()
 }
 
+/// A template or version given to `#[prompt]` as any `AsRef<str>`.
+#[inline]
+pub fn as_str<T: ::core::convert::AsRef<str> + ?Sized>(value: &T) -> &str {
+    value.as_ref()
+}
+
 /// Runs a closure once; forces `FnOnce` so bodies may return borrows of
 /// moved-in references (`&mut self -> &mut T`).
 #[inline(always)]

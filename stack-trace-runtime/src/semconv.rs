@@ -62,7 +62,7 @@ pub const MIME_JSON: &str = "application/json";
 
 /// The OpenInference span kinds this crate emits (`openinference.span.kind`).
 ///
-/// `PROMPT` and `UNKNOWN` are deliberately absent: there is no macro for them.
+/// `UNKNOWN` is deliberately absent: there is no macro for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SpanKind {
     /// One call to a language model.
@@ -83,6 +83,8 @@ pub enum SpanKind {
     Guardrail,
     /// Automated evaluation of a model output.
     Evaluator,
+    /// The rendering of a prompt template (`#[prompt]`).
+    Prompt,
 }
 
 impl SpanKind {
@@ -99,6 +101,7 @@ impl SpanKind {
             Self::Agent => "AGENT",
             Self::Guardrail => "GUARDRAIL",
             Self::Evaluator => "EVALUATOR",
+            Self::Prompt => "PROMPT",
         }
     }
 
@@ -107,7 +110,7 @@ impl SpanKind {
     /// `tool` and `llm` always record the object).
     #[must_use]
     pub const fn unwraps_single_argument(self) -> bool {
-        !matches!(self, Self::Tool | Self::Llm)
+        !matches!(self, Self::Tool | Self::Llm | Self::Prompt)
     }
 
     /// Parses the upper-case wire value.
@@ -123,6 +126,7 @@ impl SpanKind {
             "AGENT" => Self::Agent,
             "GUARDRAIL" => Self::Guardrail,
             "EVALUATOR" => Self::Evaluator,
+            "PROMPT" => Self::Prompt,
             _ => return None,
         })
     }

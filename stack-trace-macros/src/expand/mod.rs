@@ -122,6 +122,7 @@ fn instrumentation(
     let capture = capture::arguments(kind, args, facts, &locals);
     let describe_messages = capture::describe_messages(kind, args, facts, &locals);
     let targets = capture::evaluation_targets(kind, facts, &locals);
+    let prompt = prompt_template(args, &locals);
     let scope = scope_attributes(args, &locals);
     let roles = roles(kind, args, facts, &locals);
     let tool = if kind == MacroKind::Tool {
@@ -140,6 +141,7 @@ fn instrumentation(
         #tool
         #describe_messages
         #targets
+        #prompt
         #capture
     };
     let epilogue = capture::outcome(kind, &locals);
@@ -147,6 +149,25 @@ fn instrumentation(
         prologue,
         epilogue,
         locals,
+    }
+}
+
+/// For `#[prompt]`: its template and version, evaluated only when the span
+/// records.
+fn prompt_template(args: &Args, locals: &Locals) -> TokenStream {
+    let Some(template) = &args.template else {
+        return TokenStream::new();
+    };
+    let rt = rt();
+    let span = &locals.span;
+    let version = match &args.version {
+        Some(version) => quote!(#rt::__private::Some(#rt::__private::as_str(&(#version)))),
+        None => quote!(#rt::__private::None),
+    };
+    quote! {
+        if #span.is_recording() {
+            #span.set_prompt(#rt::__private::as_str(&(#template)), #version);
+        }
     }
 }
 

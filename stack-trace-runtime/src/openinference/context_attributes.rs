@@ -25,6 +25,7 @@ use opentelemetry::trace::{FutureExt as _, WithContext};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use serde::Serialize;
 
+use super::keys;
 use crate::capture::depth::Bounded;
 use crate::scrub::text::scrub_str;
 use crate::scrub::value::scrub_value;
@@ -177,9 +178,12 @@ impl ContextAttributes {
         push("session.id", &self.session_id);
         push("user.id", &self.user_id);
         push("metadata", &self.metadata);
-        push("llm.prompt_template.template", &self.template);
-        push("llm.prompt_template.version", &self.template_version);
-        push("llm.prompt_template.variables", &self.template_variables);
+        push(keys::LLM_PROMPT_TEMPLATE, &self.template);
+        push(keys::LLM_PROMPT_TEMPLATE_VERSION, &self.template_version);
+        push(
+            keys::LLM_PROMPT_TEMPLATE_VARIABLES,
+            &self.template_variables,
+        );
         if let Some(tags) = &self.tags {
             let values: Vec<StringValue> = tags.iter().cloned().map(StringValue::from).collect();
             out.push(KeyValue::new(
@@ -224,6 +228,12 @@ pub(crate) fn stamped_findings(cx: &Context) -> Option<Findings> {
     cx.get::<ContextAttributes>()
         .filter(|a| !a.scrubbed.is_empty())
         .map(|a| a.scrubbed.clone())
+}
+
+/// Whether the context attributes of `cx` set a prompt template.
+pub(crate) fn has_template(cx: &Context) -> bool {
+    cx.get::<ContextAttributes>()
+        .is_some_and(|a| a.template.is_some())
 }
 
 /// The context attributes of `cx`, as key-values (empty when none).

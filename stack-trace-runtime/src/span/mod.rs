@@ -25,6 +25,7 @@ pub(crate) mod evaluator;
 pub(crate) mod future;
 pub(crate) mod guard;
 pub(crate) mod name;
+pub(crate) mod prompt;
 pub(crate) mod recorder;
 pub(crate) mod stream;
 pub(crate) mod tracer;

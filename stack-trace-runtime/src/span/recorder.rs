@@ -229,6 +229,8 @@ impl Recorder {
             // What an evaluator that starts next, under the same parent, evaluates.
             super::evaluator::ended(self.parent_span_id, &self.span_context);
         }
+        // A prompt rendered inside this span applies no longer.
+        super::prompt::ended(self.span_context.span_id());
         if self.unresolved {
             precedence::resolve_split(&mut attributes, self.outcome_from.map(|i| i as usize));
         }

@@ -77,6 +77,9 @@ impl Open {
     /// recorded).
     pub(crate) fn finish(&mut self) {
         self.mark_outcome();
+        if self.kind == SpanKind::Prompt {
+            self.prompt_rendered();
+        }
         if self.kind == SpanKind::Llm && !self.identity_written && self.is_recording() {
             let identity = openinference::llm_identity(
                 self.roles.unwrap_or(&NO_ROLES),

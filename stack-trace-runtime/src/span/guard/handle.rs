@@ -236,6 +236,14 @@ impl SpanGuard {
         }
     }
 
+    /// A `#[prompt]`'s template and version (only read when recording).
+    #[inline]
+    pub fn set_prompt(&mut self, template: &str, version: Option<&str>) {
+        if let Some(open) = self.open() {
+            open.set_prompt(template, version);
+        }
+    }
+
     /// An evaluator's argument that names what it evaluates (`None`: this
     /// one does not).
     #[inline]

@@ -60,6 +60,9 @@ impl Open {
         if let Some(args) = values {
             self.derive_from_inputs(&args);
         }
+        if self.kind == SpanKind::Prompt {
+            self.prompt_variables(&captured.value, captured.mime);
+        }
         self.write_value(semconv::INPUT_VALUE, semconv::INPUT_MIME_TYPE, captured);
     }
 

@@ -14,6 +14,7 @@ mod evaluate;
 mod handle;
 mod inputs;
 mod outcome;
+mod prompt;
 mod run;
 mod span_mut;
 mod start;
@@ -96,6 +97,8 @@ pub(crate) struct Open {
     deferred_output: Option<(String, &'static str)>,
     /// An evaluator's: what its result is bound to.
     evaluation: Option<Box<EvalState>>,
+    /// A prompt function's: its template, version and variables.
+    prompt: Option<Box<prompt::PromptState>>,
 }
 
 impl Open {

@@ -58,6 +58,7 @@ impl Open {
             scrubbed: None,
             deferred_output: None,
             evaluation: None,
+            prompt: None,
         }
     }
 }
@@ -83,6 +84,11 @@ fn start_ours(
             }
             if let Some(full) = full {
                 opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
+            }
+            if kind == SpanKind::Llm {
+                if let Some(attributes) = prompt_of(parent) {
+                    opentelemetry::trace::Span::set_attributes(&mut span, attributes);
+                }
             }
             State::Recording(Pending::Ours(span))
         }
@@ -123,6 +129,11 @@ fn start_global(
         if let Some(full) = full {
             opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
         }
+        if kind == SpanKind::Llm {
+            if let Some(attributes) = prompt_of(parent) {
+                opentelemetry::trace::Span::set_attributes(&mut span, attributes);
+            }
+        }
         return State::Recording(Pending::Global(span));
     }
     let context = opentelemetry::trace::Span::span_context(&span);
@@ -135,4 +146,12 @@ fn start_global(
     } else {
         State::Off
     }
+}
+
+/// The `llm.prompt_template.*` of the prompt last rendered in `parent`,
+/// unless context attributes set a template (they win).
+fn prompt_of(parent: &Context) -> Option<Vec<KeyValue>> {
+    let id = parent.span().span_context().span_id();
+    let rendered = crate::span::prompt::for_parent(id)?;
+    (!context_attributes::has_template(parent)).then(|| rendered.attributes())
 }
