@@ -35,7 +35,7 @@
 //!
 //! | stage | what it does |
 //! | --- | --- |
-//! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names |
+//! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names, [`annotate`], the rules that tell an evaluator what it evaluates and give `#[llm]` calls the prompt rendered before them |
 //! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
 //! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`] (a trace or span by its ids, from the current span or parsed back from a client's hex), [`Annotation`]s on a [`Target`] and [`Evaluation`]s of `#[evaluator]`s, checked and scrubbed; their delivery to Phoenix's REST API, driven by the export thread (held until the span was exported, retried, counted); [`PhoenixClient`], reading traces and annotations back |
 //! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |

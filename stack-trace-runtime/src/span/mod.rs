@@ -15,7 +15,9 @@
 //! and cancellation; ends it exactly once. [`current`] is the same span seen
 //! from user code: its trace id, attributes set by hand, carrying it into
 //! spawned tasks, and suppression. [`annotate`] binds an evaluation to a
-//! span, trace, session or document and hands it to the same worker.
+//! span, trace, session or document and hands it to the same worker;
+//! [`evaluator`] tells an `#[evaluator]` what it evaluates, and [`prompt`]
+//! gives the `#[llm]` calls after a `#[prompt]` its template.
 //!
 //! Hands on: the finished span, to the export stage's worker.
 

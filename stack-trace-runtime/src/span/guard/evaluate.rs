@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use opentelemetry::trace::TraceContextExt as _;
 
-use super::{Open, Pending, State};
+use super::{KindState, Open, Pending, State};
 use crate::evals::{Evaluation, SpanHandle, Target};
 use crate::span::evaluator::EvalState;
 
@@ -17,12 +17,12 @@ impl Open {
         if let State::Current { cx, .. } = &mut self.state {
             *cx = cx.with_value(state.scope());
         }
-        self.evaluation = Some(Box::new(state));
+        self.kind_state = Some(Box::new(KindState::Evaluation(state)));
     }
 
     /// An argument named what is evaluated.
     pub(super) fn set_evaluation_target(&mut self, target: Target) {
-        if let Some(evaluation) = &mut self.evaluation {
+        if let Some(KindState::Evaluation(evaluation)) = self.kind_state.as_deref_mut() {
             evaluation.set_target(target);
         }
     }
@@ -48,7 +48,7 @@ impl Open {
         out: &R,
         describe: impl FnOnce(&R) -> Option<Evaluation>,
     ) {
-        let Some(state) = self.evaluation.take() else {
+        let Some(KindState::Evaluation(state)) = self.kind_state.take().map(|b| *b) else {
             return;
         };
         state.restore();

@@ -95,10 +95,18 @@ pub(crate) struct Open {
     /// span of ours in its context gets them, its status and its end in one
     /// call (see `Recorder`'s end marker).
     deferred_output: Option<(String, &'static str)>,
+    /// What an evaluator or a prompt function keeps (one field for both:
+    /// every byte of this state is moved into its box per span).
+    kind_state: Option<Box<KindState>>,
+}
+
+/// The state only some kinds keep.
+#[derive(Debug)]
+enum KindState {
     /// An evaluator's: what its result is bound to.
-    evaluation: Option<Box<EvalState>>,
+    Evaluation(EvalState),
     /// A prompt function's: its template, version and variables.
-    prompt: Option<Box<prompt::PromptState>>,
+    Prompt(prompt::PromptState),
 }
 
 impl Open {

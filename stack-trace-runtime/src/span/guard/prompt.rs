@@ -6,7 +6,7 @@
 use opentelemetry::trace::{SpanId, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 
-use super::Open;
+use super::{KindState, Open};
 use crate::openinference::keys;
 use crate::semconv::MIME_JSON;
 use crate::span::prompt::{self, Rendered};
@@ -32,7 +32,10 @@ impl Open {
             variables: None,
         };
         self.write_attributes(rendered.attributes());
-        self.prompt = Some(Box::new(PromptState { rendered, parent }));
+        self.kind_state = Some(Box::new(KindState::Prompt(PromptState {
+            rendered,
+            parent,
+        })));
     }
 
     /// The captured arguments are the template's variables.
@@ -40,7 +43,7 @@ impl Open {
         if mime != MIME_JSON {
             return;
         }
-        if let Some(state) = &mut self.prompt {
+        if let Some(KindState::Prompt(state)) = self.kind_state.as_deref_mut() {
             state.rendered.variables = Some(value.to_owned());
             let kv = KeyValue::new(keys::LLM_PROMPT_TEMPLATE_VARIABLES, value.to_owned());
             self.write_attributes(vec![kv]);
@@ -50,7 +53,7 @@ impl Open {
     /// The prompt function returned: the `#[llm]` calls that follow in its
     /// parent carry its template (not when it failed).
     pub(super) fn prompt_rendered(&mut self) {
-        if let Some(state) = self.prompt.take() {
+        if let Some(KindState::Prompt(state)) = self.kind_state.take().map(|b| *b) {
             if !self.errored {
                 prompt::rendered(state.parent, state.rendered);
             }

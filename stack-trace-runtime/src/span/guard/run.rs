@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use opentelemetry::trace::TraceContextExt as _;
 use opentelemetry::{Context, ContextGuard};
 
-use super::{Open, Pending, State};
+use super::{KindState, Open, Pending, State};
 use crate::capture::panic::panic_message;
 use crate::openinference::context_attributes;
 
@@ -28,7 +28,7 @@ impl Open {
             if let Some(attributes) = self.scope_attributes.take() {
                 cx = context_attributes::merged_into(&cx, *attributes);
             }
-            if let Some(evaluation) = &self.evaluation {
+            if let Some(KindState::Evaluation(evaluation)) = self.kind_state.as_deref() {
                 cx = cx.with_value(evaluation.scope());
             }
             self.state = State::Current {

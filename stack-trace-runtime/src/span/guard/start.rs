@@ -57,8 +57,7 @@ impl Open {
             scope_attributes: None,
             scrubbed: None,
             deferred_output: None,
-            evaluation: None,
-            prompt: None,
+            kind_state: None,
         }
     }
 }
