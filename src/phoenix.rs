@@ -382,6 +382,29 @@ impl Drop for OwnPhoenix {
     }
 }
 
+/// The Python of the test Phoenix's virtualenv (`PHOENIX_VENV`, else
+/// `<repo>/.venv-phoenix`), installed by `scripts/phoenix install` if
+/// missing: it also holds Arize's OpenInference packages, which tests use
+/// as references.
+///
+/// # Panics
+/// When the install fails.
+#[must_use]
+pub fn venv_python() -> std::path::PathBuf {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let venv = std::env::var_os("PHOENIX_VENV")
+        .map_or_else(|| root.join(".venv-phoenix"), std::path::PathBuf::from);
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let status = Command::new(SCRIPT)
+            .arg("install")
+            .status()
+            .expect("scripts/phoenix install");
+        assert!(status.success(), "installing the Phoenix venv failed");
+    }
+    python
+}
+
 /// A span's attribute from Phoenix's REST view.
 #[must_use]
 pub fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {

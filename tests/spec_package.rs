@@ -6,7 +6,6 @@
 //! (`scripts/phoenix install`), so the check fails when either side moves.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
 
 use stack_trace::spec::{AUDITED_PREFIXES, all_keys};
@@ -23,24 +22,9 @@ for name, cls in inspect.getmembers(t, inspect.isclass):
             print('KEY', v)
 ";
 
-fn python() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let venv =
-        std::env::var_os("PHOENIX_VENV").map_or_else(|| root.join(".venv-phoenix"), PathBuf::from);
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let status = Command::new(root.join("scripts/phoenix"))
-            .arg("install")
-            .status()
-            .expect("scripts/phoenix install runs");
-        assert!(status.success(), "scripts/phoenix install");
-    }
-    python
-}
-
 /// The package's version and keys.
 fn package_keys() -> (String, BTreeSet<String>) {
-    let out = Command::new(python())
+    let out = Command::new(stack_trace::phoenix::venv_python())
         .args(["-c", DUMP])
         .output()
         .expect("python runs");

@@ -4,7 +4,6 @@
 //! signatures.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -198,31 +197,13 @@ mod with_schemars {
     }
 }
 
-fn python() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let venv =
-        std::env::var_os("PHOENIX_VENV").map_or_else(|| root.join(".venv-phoenix"), PathBuf::from);
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        let status = Command::new(root.join("scripts/phoenix"))
-            .arg("install")
-            .status()
-            .expect("scripts/phoenix install");
-        assert!(
-            status.success(),
-            "installing the Phoenix venv (with openinference-instrumentation) failed"
-        );
-    }
-    python
-}
-
 /// Our `tool.*`, input and output attributes equal what Python's decorator
 /// records for the same signatures, except for documented differences: Rust
 /// has no default values (Python adds `"default"` to a defaulted parameter's
 /// schema), compact JSON (compared parsed), and Rust type spellings.
 #[test]
 fn same_as_the_python_decorator() {
-    let out = Command::new(python())
+    let out = Command::new(stack_trace::phoenix::venv_python())
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/python/tool_decorator.py"

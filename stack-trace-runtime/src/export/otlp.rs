@@ -95,17 +95,7 @@ impl<E: opentelemetry_sdk::trace::SpanExporter> Sink for HttpSink<E> {
     }
     fn diagnose(&mut self) -> Option<String> {
         let error = self.client.head(&self.url).send().err()?;
-        let mut cause = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(inner) = source {
-            let text = inner.to_string();
-            if !cause.contains(&text) {
-                cause.push_str(": ");
-                cause.push_str(&text);
-            }
-            source = inner.source();
-        }
-        Some(cause)
+        Some(crate::evals::phoenix::client::cause(&error))
     }
 }
 

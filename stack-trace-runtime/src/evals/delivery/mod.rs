@@ -29,7 +29,7 @@ use opentelemetry::trace::{SpanId, TraceId};
 
 use super::annotation::Target;
 #[cfg(feature = "otlp-http")]
-use super::phoenix::client::PhoenixClient;
+use super::phoenix::client::RestClient;
 use super::prepare::Prepared;
 use super::stats;
 use recent::Recent;
@@ -60,7 +60,7 @@ const RECENT_TRACES: usize = 2_048;
 pub(crate) enum Destination {
     /// Phoenix's REST API.
     #[cfg(feature = "otlp-http")]
-    Phoenix(PhoenixClient),
+    Phoenix(RestClient),
     /// The console waterfall (no endpoint).
     Console,
     /// Nowhere: traces go over gRPC, to a custom exporter or to a traces-only
@@ -87,7 +87,7 @@ impl Destination {
     pub(crate) fn build(settings: DeliverySettings) -> Self {
         match settings {
             #[cfg(feature = "otlp-http")]
-            DeliverySettings::Phoenix(client) => match PhoenixClient::new(&client) {
+            DeliverySettings::Phoenix(client) => match RestClient::new(&client) {
                 Ok(client) => Self::Phoenix(client),
                 Err(e) => {
                     eprintln!("stack-trace: annotations cannot be sent to Phoenix ({e}); they are dropped (stats() counts them)");
@@ -128,6 +128,8 @@ struct Entry {
 pub(crate) struct Outbox {
     destination: Destination,
     held: VecDeque<Entry>,
+    /// An empty queue kept for [`Outbox::sort`].
+    spare: VecDeque<Entry>,
     ready: VecDeque<Entry>,
     exported_spans: Recent,
     exported_traces: Recent,
@@ -155,6 +157,7 @@ impl Outbox {
         Self {
             destination,
             held: VecDeque::new(),
+            spare: VecDeque::new(),
             ready: VecDeque::new(),
             exported_spans: Recent::new(RECENT_SPANS),
             exported_traces: Recent::new(RECENT_TRACES),
@@ -241,7 +244,9 @@ impl Outbox {
         all: bool,
         whereabouts: impl Fn(TraceId) -> Whereabouts,
     ) {
-        let mut keep = VecDeque::with_capacity(self.held.len());
+        // The entries still held go to the spare queue, which then becomes
+        // the held one: no allocation per pass once both have grown.
+        let mut keep = std::mem::take(&mut self.spare);
         while let Some(entry) = self.held.pop_front() {
             let target = &entry.prepared.target;
             let seen = trace_of(target).map_or(Whereabouts::Unknown, &whereabouts);
@@ -265,7 +270,7 @@ impl Outbox {
                 keep.push_back(entry);
             }
         }
-        self.held = keep;
+        self.spare = std::mem::replace(&mut self.held, keep);
     }
 
     /// When something is due next (a retry, the end of a hold).

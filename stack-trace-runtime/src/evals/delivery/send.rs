@@ -46,19 +46,21 @@ impl Reports {
     }
 }
 
+/// [`FIRST_BACKOFF`] doubled `n` times, at most `cap`.
+fn doubled(n: u32, cap: Duration) -> Duration {
+    FIRST_BACKOFF.saturating_mul(1 << n.min(8)).min(cap)
+}
+
 /// The pause after `outages` requests in a row found the server
 /// unreachable: it doubles up to 30 s, so a hung Phoenix holds the export
 /// thread (one request timeout per pause) a small share of the time.
 pub(super) fn outage_backoff(outages: u32) -> Duration {
-    FIRST_BACKOFF
-        .saturating_mul(1 << outages.min(8))
-        .min(Duration::from_secs(30))
+    doubled(outages, Duration::from_secs(30))
 }
 
+/// The delay before an annotation's next attempt.
 pub(super) fn backoff(attempts: u32) -> Duration {
-    FIRST_BACKOFF
-        .saturating_mul(1 << attempts.min(8))
-        .min(MAX_BACKOFF)
+    doubled(attempts, MAX_BACKOFF)
 }
 
 impl Outbox {

@@ -1,4 +1,4 @@
-//! [`PhoenixClient`]: Phoenix's REST API over a blocking HTTP client, with
+//! [`RestClient`]: Phoenix's REST API over a blocking HTTP client, with
 //! the export's headers (the API key), CA and timeout. Used on the export
 //! thread only, never on a caller's async runtime.
 
@@ -53,7 +53,7 @@ pub(crate) enum Posted {
 }
 
 /// Phoenix's REST API.
-pub(crate) struct PhoenixClient {
+pub(crate) struct RestClient {
     base_url: String,
     http: reqwest::blocking::Client,
 }
@@ -107,7 +107,7 @@ pub(crate) fn cause(error: &reqwest::Error) -> String {
     text
 }
 
-impl PhoenixClient {
+impl RestClient {
     /// A client for these settings.
     ///
     /// # Errors

@@ -10,7 +10,7 @@ use core::fmt;
 
 use serde_json::Value;
 
-use super::client::{ClientSettings, PhoenixClient as Http};
+use super::client::{ClientSettings, RestClient as Http};
 use crate::evals::handle::{SpanHandle, TraceHandle};
 
 /// Spans or annotations per page requested.

@@ -73,22 +73,7 @@ fn start_ours(
     let first = KeyValue::new(semconv::OPENINFERENCE_SPAN_KIND, kind.as_str());
     match Recorder::start(recording, name, parent, first) {
         Start::Recording(mut span) => {
-            let full = type_name.map(|type_name| method_span_name(type_name(), name));
-            if kind == SpanKind::Agent {
-                let agent = full.clone().map_or(Cow::Borrowed(name), Cow::Owned);
-                opentelemetry::trace::Span::set_attribute(
-                    &mut span,
-                    KeyValue::new(semconv::AGENT_NAME, agent),
-                );
-            }
-            if let Some(full) = full {
-                opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
-            }
-            if kind == SpanKind::Llm {
-                if let Some(attributes) = prompt_of(parent) {
-                    opentelemetry::trace::Span::set_attributes(&mut span, attributes);
-                }
-            }
+            name_and_scope(&mut span, kind, name, type_name, parent);
             State::Recording(Pending::Ours(span))
         }
         // Sampled out: children must still see this trace's decision.
@@ -117,22 +102,7 @@ fn start_global(
         if let Some(attributes) = context_attributes::stamp(parent) {
             opentelemetry::trace::Span::set_attributes(&mut span, attributes);
         }
-        let full = type_name.map(|type_name| method_span_name(type_name(), name));
-        if kind == SpanKind::Agent {
-            let agent = full.clone().map_or(Cow::Borrowed(name), Cow::Owned);
-            opentelemetry::trace::Span::set_attribute(
-                &mut span,
-                KeyValue::new(semconv::AGENT_NAME, agent),
-            );
-        }
-        if let Some(full) = full {
-            opentelemetry::trace::Span::update_name(&mut span, Cow::Owned(full));
-        }
-        if kind == SpanKind::Llm {
-            if let Some(attributes) = prompt_of(parent) {
-                opentelemetry::trace::Span::set_attributes(&mut span, attributes);
-            }
-        }
+        name_and_scope(&mut span, kind, name, type_name, parent);
         return State::Recording(Pending::Global(span));
     }
     let context = opentelemetry::trace::Span::span_context(&span);
@@ -144,6 +114,31 @@ fn start_global(
         }
     } else {
         State::Off
+    }
+}
+
+/// What a recording span gets from its name and its parent, ours or the
+/// global provider's: `Type::method` for methods, `agent.name` on an agent,
+/// and on an `#[llm]` call the prompt rendered before it in `parent`.
+fn name_and_scope<S: opentelemetry::trace::Span>(
+    span: &mut S,
+    kind: SpanKind,
+    name: &'static str,
+    type_name: Option<fn() -> &'static str>,
+    parent: &Context,
+) {
+    let full = type_name.map(|type_name| method_span_name(type_name(), name));
+    if kind == SpanKind::Agent {
+        let agent = full.clone().map_or(Cow::Borrowed(name), Cow::Owned);
+        span.set_attribute(KeyValue::new(semconv::AGENT_NAME, agent));
+    }
+    if let Some(full) = full {
+        span.update_name(Cow::Owned(full));
+    }
+    if kind == SpanKind::Llm {
+        if let Some(attributes) = prompt_of(parent) {
+            span.set_attributes(attributes);
+        }
     }
 }
 
