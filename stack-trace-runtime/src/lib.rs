@@ -37,6 +37,7 @@
 //! | --- | --- |
 //! | `span` | one annotated call's span from start to end: the guard the generated code drives, our span recorder, the installed tracer and the off switch, the future and stream wrappers, the current-span API, span names, [`annotate`], the rules that tell an evaluator what it evaluates and give `#[llm]` calls the prompt rendered before them |
 //! | `export` | finished spans to the collector and the console, on an export thread: precedence, value cap, masking, tail sampling, batching, OTLP, the waterfall, failure reports, [`stats`] |
+//! | `gen_ai` | the OpenTelemetry GenAI conventions (semconv v1.41.1) beside or instead of OpenInference ([`Conventions`]), from each exported span's own OpenInference keys, on the export thread: messages in the semconv's JSON parts, request, response, usage, tools, retrievals, agents, workflows, span names and kinds |
 //! | `evals` | evaluations bound to traces: [`TraceHandle`] and [`SpanHandle`] (a trace or span by its ids, from the current span or parsed back from a client's hex), [`Annotation`]s on a [`Target`] and [`Evaluation`]s of `#[evaluator]`s, checked and scrubbed; their delivery to Phoenix's REST API, driven by the export thread (held until the span was exported, retried, counted); [`PhoenixClient`], reading traces and annotations back |
 //! | `openinference` | what each kind carries, in OpenInference's keys: messages, responses, stream chunks, documents, embeddings, tool schemas, context attributes, masking, the [`describe`] traits |
 //! | `capture` | arguments, results, errors and stream items into text: the compile-time probes, the JSON writer, the value cap, the depth bound, secret names |
@@ -51,8 +52,7 @@
 //! Where the coming capabilities go, each a folder of its own: credential
 //! scrubbing as `scrub/` below `capture` (the key and value rules, used by
 //! the capture writer and by the export thread's last pass over every
-//! span); the OpenTelemetry GenAI conventions as `gen_ai/` beside
-//! `openinference`, fed the same captured values; evaluations (annotations on
+//! span); evaluations (annotations on
 //! spans, traces, sessions and documents) are `evals/`, below `export`,
 //! whose thread delivers them; metrics and logs as further signals beside `export`,
 //! configured by `setup`; and trace-based testing (capture in tests,
@@ -65,6 +65,7 @@ pub mod semconv;
 mod capture;
 mod evals;
 mod export;
+mod gen_ai;
 mod openinference;
 mod scrub;
 mod span;
@@ -90,6 +91,8 @@ pub use evals::{PhoenixClient, ReadError, StoredSpan};
 pub use export::stats::{stats, Stats};
 pub use export::tail::TailSampling;
 pub use export::transport::Protocol;
+pub use gen_ai::keys::{KeyType as GenAiKeyType, REGISTRY as GEN_AI_KEYS};
+pub use gen_ai::Conventions;
 pub use openinference::context_attributes::{
     using_session, using_user, ContextAttributes, ContextAttributesGuard,
 };

@@ -21,6 +21,7 @@ use super::{precedence, stats};
 use crate::capture::limit::cap_attributes;
 use crate::evals::delivery::{DeliverySettings, Destination, Outbox, Whereabouts};
 use crate::evals::prepare::Prepared;
+use crate::gen_ai::{self, Conventions};
 use crate::openinference::Masking;
 use crate::scrub::attributes::scrub_span;
 
@@ -32,6 +33,8 @@ pub(crate) struct WorkerSettings {
     pub console: bool,
     pub resource: Resource,
     pub masking: Masking,
+    /// The conventions spans are written in.
+    pub conventions: Conventions,
     pub max_value_bytes: usize,
     pub tail: Option<TailSampling>,
     /// Where annotations go.
@@ -79,6 +82,7 @@ pub(super) struct Worker {
     sink: Option<Box<dyn Sink>>,
     waterfall: Option<Waterfall>,
     masking: Masking,
+    conventions: Conventions,
     max_value_bytes: usize,
     /// The tail sampler's buffer, when that mode is on.
     tail: Option<TailBuffer>,
@@ -124,6 +128,7 @@ impl Worker {
             sink,
             waterfall: settings.console.then(Waterfall::stderr),
             masking: settings.masking,
+            conventions: settings.conventions,
             max_value_bytes: settings.max_value_bytes,
             tail: settings.tail.map(TailBuffer::new),
             kept: Vec::new(),
@@ -336,6 +341,8 @@ impl Worker {
             w.observe(&span);
         }
         if self.sink.is_some() {
+            let mut span = span;
+            gen_ai::apply(&mut span, self.conventions);
             self.batch.push(span);
         }
     }

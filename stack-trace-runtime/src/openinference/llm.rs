@@ -6,7 +6,7 @@ use opentelemetry::KeyValue;
 use serde_json::{Map, Value};
 
 use super::response::{self, Shape};
-use super::{budget, is_scalar, keys, messages, Roles};
+use super::{budget, is_parameter, keys, messages, Roles};
 use crate::scrub::rules::is_secret_key;
 use crate::semconv::REDACTED;
 
@@ -33,7 +33,7 @@ pub(crate) fn llm_inputs(
         for (key, value) in request {
             match key.as_str() {
                 "messages" | "tools" => {}
-                _ if is_scalar(value) && !is_secret_key(key) => {
+                _ if is_parameter(key, value) && !is_secret_key(key) => {
                     invocation.insert(key.clone(), value.clone());
                 }
                 _ => {}
@@ -82,7 +82,7 @@ pub(crate) fn llm_inputs(
         if role == roles.messages
             || role == roles.tools
             || is_prompt
-            || !is_scalar(value)
+            || !is_parameter(name, value)
             || is_secret_key(name)
         {
             continue;

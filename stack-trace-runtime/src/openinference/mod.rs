@@ -50,6 +50,19 @@ pub(crate) fn is_scalar(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
+/// What an LLM call's invocation parameters keep: scalars, and the lists of
+/// text the APIs define as parameters (stop sequences, output modalities).
+pub(crate) fn is_parameter(name: &str, v: &Value) -> bool {
+    match v {
+        Value::Array(items) => {
+            matches!(name, "stop" | "stop_sequences" | "modalities")
+                && items.len() <= 16
+                && items.iter().all(Value::is_string)
+        }
+        other => is_scalar(other),
+    }
+}
+
 /// Helpers shared by this module's unit tests.
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -10,6 +10,7 @@ use crate::capture::limit::DEFAULT_MAX_VALUE_BYTES;
 use crate::export::tail::TailSampling;
 use crate::export::transport::{CaCertificate, ExportHeaders, Protocol};
 use crate::export::ExporterFactory;
+use crate::gen_ai::Conventions;
 use crate::openinference::Masking;
 use crate::scrub::Scrubbing;
 
@@ -55,6 +56,7 @@ pub struct Config {
     pub(crate) scheduled_delay: Duration,
     pub(crate) resource_attributes: Vec<(String, String)>,
     pub(crate) masking: Masking,
+    pub(crate) conventions: Conventions,
     pub(crate) scrubbing: Scrubbing,
     pub(crate) max_value_bytes: usize,
     pub(crate) problems: Vec<Error>,
@@ -90,6 +92,7 @@ impl Default for Config {
             scheduled_delay: Duration::from_secs(5),
             resource_attributes: Vec::new(),
             masking: Masking::default(),
+            conventions: Conventions::OpenInference,
             scrubbing: Scrubbing::default(),
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             problems: Vec::new(),
@@ -171,6 +174,15 @@ impl Config {
     #[must_use]
     pub fn masking(mut self, masking: Masking) -> Self {
         self.masking = masking;
+        self
+    }
+
+    /// Writes the spans in these semantic conventions (as
+    /// `STACK_TRACE_SEMCONV`): OpenInference (the default), the OpenTelemetry
+    /// GenAI conventions, or both. See [`Conventions`].
+    #[must_use]
+    pub fn conventions(mut self, conventions: Conventions) -> Self {
+        self.conventions = conventions;
         self
     }
 
@@ -291,6 +303,12 @@ impl Config {
             .unwrap_or(self.endpoint.is_none() && self.exporter.is_none())
     }
 
+    /// The semantic conventions the spans are written in.
+    #[must_use]
+    pub fn conventions_in_use(&self) -> Conventions {
+        self.conventions
+    }
+
     /// Whether recording is disabled.
     #[must_use]
     pub fn is_disabled(&self) -> bool {
@@ -307,7 +325,7 @@ impl Config {
     /// second `init` asks for something different.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "service={:?} endpoint={:?} annotations={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} scrubbing={:?} headers={:?} custom_exporter={}",
+            "service={:?} endpoint={:?} annotations={:?} console={} project={:?} disabled={} sampling={:?} tail={:?} masking={:?} conventions={:?} scrubbing={:?} headers={:?} custom_exporter={}",
             self.service_name,
             self.endpoint_url(),
             self.annotation_url(),
@@ -317,6 +335,7 @@ impl Config {
             self.sampling,
             self.tail,
             self.masking,
+            self.conventions,
             self.scrubbing,
             self.headers.names(),
             self.exporter.is_some()

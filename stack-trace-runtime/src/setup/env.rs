@@ -10,6 +10,8 @@ use super::error::Error;
 use super::sampling::Sampling;
 use crate::export::tail::TailSampling;
 use crate::export::transport::{CaCertificate, ExportHeaders, Protocol};
+use crate::gen_ai::settings::content_hidden;
+use crate::gen_ai::Conventions;
 use crate::openinference::Masking;
 use crate::scrub::Scrubbing;
 
@@ -39,6 +41,14 @@ impl Config {
     /// kept, every span is recorded, and `STACK_TRACE_TAIL_LATENCY_MS`,
     /// `STACK_TRACE_TAIL_ROOT_TIMEOUT_MS`, `STACK_TRACE_TAIL_MAX_SPANS` and
     /// `STACK_TRACE_TAIL_MAX_TRACES` tune it.
+    ///
+    /// `STACK_TRACE_SEMCONV` chooses the conventions ([`crate::Conventions`]);
+    /// `OPENINFERENCE_ENABLE_GENAI_SEMCONV=true` or
+    /// `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental` adds GenAI
+    /// to OpenInference when it is not set.
+    /// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false` hides every
+    /// input and output in both conventions, as `OPENINFERENCE_HIDE_INPUTS`
+    /// and `OPENINFERENCE_HIDE_OUTPUTS` do.
     /// Values that cannot be parsed are kept as problems that
     /// [`Config::try_init`] reports.
     #[must_use]
@@ -94,6 +104,19 @@ impl Config {
             if read.bool(name) == Some(true) {
                 hide(&mut config.masking);
             }
+        }
+        if content_hidden(lookup) {
+            config.masking.hide_inputs = true;
+            config.masking.hide_outputs = true;
+        }
+        match Conventions::from_lookup(lookup) {
+            Ok(Some(conventions)) => config.conventions = conventions,
+            Ok(None) => {}
+            Err(value) => read.problems.push(Error::InvalidSetting {
+                name: "STACK_TRACE_SEMCONV",
+                value,
+                expected: "openinference, gen_ai, or openinference,gen_ai",
+            }),
         }
         read_scrubbing(&mut read, &mut config.scrubbing);
         if let Some(n) = read.count("STACK_TRACE_MAX_VALUE_BYTES") {
@@ -486,6 +509,31 @@ mod tests {
         ));
         let c = from(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://x")]);
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn conventions_and_the_content_switch() {
+        use crate::gen_ai::Conventions;
+        assert_eq!(from(&[]).conventions, Conventions::OpenInference);
+        let c = from(&[("STACK_TRACE_SEMCONV", "gen_ai")]);
+        assert_eq!(c.conventions, Conventions::GenAi);
+        let c = from(&[("OPENINFERENCE_ENABLE_GENAI_SEMCONV", "true")]);
+        assert_eq!(c.conventions, Conventions::Both);
+        let c = from(&[("STACK_TRACE_SEMCONV", "otel")]);
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidSetting {
+                name: "STACK_TRACE_SEMCONV",
+                ..
+            })
+        ));
+        let c = from(&[(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "false",
+        )]);
+        assert!(c.masking.hide_inputs && c.masking.hide_outputs);
+        let c = from(&[("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")]);
+        assert_eq!(c.masking, Masking::default());
     }
 
     #[test]

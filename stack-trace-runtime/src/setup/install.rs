@@ -186,6 +186,7 @@ fn install(config: Config) -> Result<Installation, Error> {
             console: config.console_enabled(),
             resource: resource.clone(),
             masking: config.masking,
+            conventions: config.conventions,
             max_value_bytes: config.max_value_bytes,
             tail: config.tail,
             annotations: config.delivery(),
