@@ -16,24 +16,35 @@
 //! shutdown cancel out. The queue is large enough that nothing is dropped.
 //! `disabled` (`set_enabled(false)`) and `always_off` (the head sampler
 //! keeps nothing) run the annotated call on the paths that record nothing.
+//! `tool` is the same call under `#[tool]`. A case name ending in `_dual`
+//! (`llm10_dual`, `tool_dual`) runs it with both conventions
+//! (`Conventions::Both`), `_gen_ai` with GenAI alone.
 
 use std::hint::black_box;
 
 use opentelemetry::trace::TracerProvider as _;
 use stack_trace::bench_support::{
     DropExporter, big_prompt, chat_annotated, chat_plain, search_annotated, search_plain,
-    ten_messages, work, work_annotated, work_by_hand,
+    ten_messages, tool_annotated, work, work_annotated, work_by_hand,
 };
-use stack_trace_runtime::{Config, Sampling, TailSampling};
+use stack_trace_runtime::{Config, Conventions, Sampling, TailSampling};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let case = args.next().unwrap_or_else(|| "annotated".to_owned());
+    let named = args.next().unwrap_or_else(|| "annotated".to_owned());
+    let (case, conventions) = if let Some(c) = named.strip_suffix("_dual") {
+        (c.to_owned(), Conventions::Both)
+    } else if let Some(c) = named.strip_suffix("_gen_ai") {
+        (c.to_owned(), Conventions::GenAi)
+    } else {
+        (named.clone(), Conventions::OpenInference)
+    };
     let calls: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
     let mut config = Config::default()
         .exporter(DropExporter)
         .console(false)
-        .max_queue_size(calls + 1024);
+        .max_queue_size(calls + 1024)
+        .conventions(conventions);
     if case == "tail" {
         config = config.tail_sampling(TailSampling::ratio(0.01));
     }
@@ -62,6 +73,7 @@ fn main() {
                 black_box(&messages),
             ))),
             "retriever10" => drop(black_box(search_annotated(black_box("rust")))),
+            "tool" => drop(black_box(tool_annotated(black_box("rust"), black_box(3)))),
             "retriever10_plain" => drop(black_box(search_plain(black_box("rust")))),
             "hand_written" => drop(black_box(work_by_hand(
                 &tracer,
@@ -73,5 +85,5 @@ fn main() {
     }
     drop(guard);
     let s = stack_trace_runtime::stats();
-    eprintln!("{case}: {calls} calls, stats {s:?}");
+    eprintln!("{named}: {calls} calls, stats {s:?}");
 }

@@ -37,6 +37,14 @@ pub fn work_annotated(query: &str, top_k: usize) -> Vec<String> {
     work(query, top_k)
 }
 
+/// `work` under `#[tool]` (issue 17's sampled tool case).
+#[stack_trace_runtime::tool]
+#[inline(never)]
+#[must_use]
+pub fn tool_annotated(query: &str, top_k: usize) -> Vec<String> {
+    work(query, top_k)
+}
+
 /// `work` under `#[chain]`, async.
 #[chain]
 pub async fn work_annotated_async(query: &str, top_k: usize) -> Vec<String> {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
 use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_sdk::Resource;
 
@@ -83,6 +84,8 @@ pub(super) struct Worker {
     waterfall: Option<Waterfall>,
     masking: Masking,
     conventions: Conventions,
+    /// The list the GenAI keys of each span are built in, kept between spans.
+    gen_ai_scratch: Vec<KeyValue>,
     max_value_bytes: usize,
     /// The tail sampler's buffer, when that mode is on.
     tail: Option<TailBuffer>,
@@ -129,6 +132,7 @@ impl Worker {
             waterfall: settings.console.then(Waterfall::stderr),
             masking: settings.masking,
             conventions: settings.conventions,
+            gen_ai_scratch: Vec::new(),
             max_value_bytes: settings.max_value_bytes,
             tail: settings.tail.map(TailBuffer::new),
             kept: Vec::new(),
@@ -342,7 +346,7 @@ impl Worker {
         }
         if self.sink.is_some() {
             let mut span = span;
-            gen_ai::apply(&mut span, self.conventions);
+            gen_ai::apply(&mut span, self.conventions, &mut self.gen_ai_scratch);
             self.batch.push(span);
         }
     }

@@ -33,12 +33,15 @@ pub(crate) struct Facts<'a> {
     pub finish_reason: Option<&'a str>,
     pub session_id: Option<&'a str>,
     pub agent_name: Option<&'a str>,
-    pub tool_name: Option<&'a str>,
-    pub tool_description: Option<&'a str>,
-    /// `input.value`, unless hidden.
+    pub tool_name: Option<&'a Value>,
+    pub tool_description: Option<&'a Value>,
+    /// `input.value`, unless hidden (its text, and the value itself, which
+    /// the GenAI keys clone: free for a shared one).
     pub input: Option<&'a str>,
+    pub input_value: Option<&'a Value>,
     /// `output.value`, unless hidden.
     pub output: Option<&'a str>,
+    pub output_value: Option<&'a Value>,
     /// `llm.input_messages.` keys: the rest of the key, and the value.
     pub input_messages: Vec<(&'a str, &'a Value)>,
     /// `llm.output_messages.` keys, likewise.
@@ -92,8 +95,9 @@ impl<'a> Facts<'a> {
     /// Reads `span`'s attributes and events.
     pub(crate) fn read(span: &'a SpanData) -> Self {
         let mut facts = Facts::default();
-        for kv in &span.attributes {
-            facts.take(kv.key.as_str(), &kv.value);
+        let count = span.attributes.len();
+        for (at, kv) in span.attributes.iter().enumerate() {
+            facts.take(kv.key.as_str(), &kv.value, count - at);
         }
         for event in &span.events.events {
             match event.name.as_ref() {
@@ -125,12 +129,20 @@ impl<'a> Facts<'a> {
         facts
     }
 
-    fn take(&mut self, key: &'a str, value: &'a Value) {
+    /// One attribute; `left` attributes remain, this one included (a list
+    /// reserves room for them at its first entry, so it grows once).
+    fn take(&mut self, key: &'a str, value: &'a Value, left: usize) {
         if let Some(list) = list_entry(key) {
+            let push = |list: &mut Vec<(&'a str, &'a Value)>, rest: &'a str| {
+                if list.capacity() == 0 {
+                    list.reserve(left);
+                }
+                list.push((rest, value));
+            };
             match list {
-                (List::InputMessages, rest) => self.input_messages.push((rest, value)),
-                (List::OutputMessages, rest) => self.output_messages.push((rest, value)),
-                (List::Documents, rest) => self.documents.push((rest, value)),
+                (List::InputMessages, rest) => push(&mut self.input_messages, rest),
+                (List::OutputMessages, rest) => push(&mut self.output_messages, rest),
+                (List::Documents, rest) => push(&mut self.documents, rest),
                 (List::Tools, rest) if rest.ends_with(".tool.json_schema") => {
                     self.tools.extend(text(value));
                 }
@@ -151,12 +163,18 @@ impl<'a> Facts<'a> {
         }
         match key {
             OPENINFERENCE_SPAN_KIND => self.kind = text(value).and_then(SpanKind::from_wire),
-            INPUT_VALUE => self.input = shown(value),
-            OUTPUT_VALUE => self.output = shown(value),
+            INPUT_VALUE => {
+                self.input = shown(value);
+                self.input_value = self.input.map(|_| value);
+            }
+            OUTPUT_VALUE => {
+                self.output = shown(value);
+                self.output_value = self.output.map(|_| value);
+            }
             SESSION_ID => self.session_id = text(value),
             AGENT_NAME => self.agent_name = text(value),
-            oi::TOOL_NAME => self.tool_name = text(value),
-            oi::TOOL_DESCRIPTION => self.tool_description = text(value),
+            oi::TOOL_NAME => self.tool_name = Some(value),
+            oi::TOOL_DESCRIPTION => self.tool_description = Some(value),
             oi::EMBEDDING_MODEL_NAME => self.embedding_model = text(value),
             oi::EMBEDDING_INVOCATION_PARAMETERS | oi::LLM_INVOCATION_PARAMETERS => {
                 self.invocation = text(value);

@@ -1,44 +1,37 @@
 //! `gen_ai.input.messages`, `gen_ai.output.messages` and
-//! `gen_ai.system_instructions`: the flattened OpenInference messages of a
-//! span put back together, in the semconv's JSON shapes (role, parts,
-//! name, finish reason; text, tool call, tool call response, uri, blob and
-//! reasoning parts).
+//! `gen_ai.system_instructions`: messages in the semconv's JSON shapes
+//! (role, parts, name, finish reason; text, tool call, tool call response,
+//! uri, blob and reasoning parts), from the span's flattened OpenInference
+//! messages ([`super::drafts`]).
 
-use serde::Serialize;
+use opentelemetry::Value;
 use serde_json::value::RawValue;
 
-use super::facts::text;
-use crate::semconv::REDACTED;
-use opentelemetry::Value;
+use super::drafts::drafts;
+use super::json::JsonWriter;
 
-/// One message, as the semconv writes it.
-#[derive(Debug, Serialize)]
+/// One message, as the semconv writes it: role, parts, name, and (output
+/// messages only, required there) the finish reason.
+#[derive(Debug)]
 pub(crate) struct Message<'a> {
     pub role: &'a str,
     pub parts: Vec<Part<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
-    /// Output messages only (required there).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<&'a str>,
 }
 
 /// One part of a message.
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 pub(crate) enum Part<'a> {
     Text {
         content: &'a str,
     },
     ToolCall {
-        #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a str>,
         name: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
         arguments: Option<Arguments<'a>>,
     },
     ToolCallResponse {
-        #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a str>,
         response: &'a str,
     },
@@ -56,10 +49,10 @@ pub(crate) enum Part<'a> {
     },
 }
 
-/// Tool-call arguments: the JSON object the model wrote, embedded as JSON
-/// (the semconv expects an object), or the text when it is not JSON.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
+/// Tool-call arguments (and document metadata): the JSON the model wrote,
+/// embedded as JSON (the semconv expects an object), or the text when it
+/// is not JSON.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Arguments<'a> {
     Json(&'a RawValue),
     Text(&'a str),
@@ -69,171 +62,135 @@ impl<'a> Arguments<'a> {
     pub(crate) fn of(s: &'a str) -> Self {
         serde_json::from_str::<&RawValue>(s).map_or(Self::Text(s), Self::Json)
     }
-}
 
-/// A message's fields as flattened keys give them, before it is written.
-#[derive(Debug, Default)]
-struct Draft<'a> {
-    index: usize,
-    role: Option<&'a str>,
-    name: Option<&'a str>,
-    content: Option<&'a str>,
-    tool_call_id: Option<&'a str>,
-    contents: Vec<(usize, ContentDraft<'a>)>,
-    calls: Vec<(usize, CallDraft<'a>)>,
-}
-
-#[derive(Debug, Default)]
-struct ContentDraft<'a> {
-    kind: Option<&'a str>,
-    text: Option<&'a str>,
-    url: Option<&'a str>,
-}
-
-#[derive(Debug, Default)]
-struct CallDraft<'a> {
-    id: Option<&'a str>,
-    name: Option<&'a str>,
-    arguments: Option<&'a str>,
-}
-
-/// `digits.rest` → (number, rest).
-fn index(key: &str) -> Option<(usize, &str)> {
-    let (n, rest) = key.split_once('.')?;
-    Some((n.parse().ok()?, rest))
-}
-
-/// The entry for `index` in an indexed list (entries mostly arrive in order,
-/// so the last one is looked at first).
-fn slot<T: Default>(list: &mut Vec<(usize, T)>, index: usize) -> &mut T {
-    let at = match list.iter().rposition(|(i, _)| *i == index) {
-        Some(at) => at,
-        None => {
-            list.push((index, T::default()));
-            list.len() - 1
+    pub(crate) fn write(self, w: &mut JsonWriter) {
+        match self {
+            Self::Json(raw) => w.raw(raw.get()),
+            Self::Text(text) => w.string(text),
         }
-    };
-    &mut list[at].1
+    }
 }
 
-/// Puts messages back together from `(rest of key, value)` pairs
-/// (`0.message.role`), in index order.
-fn drafts<'a>(entries: &[(&'a str, &'a Value)]) -> Vec<Draft<'a>> {
-    let mut out: Vec<(usize, Draft<'a>)> = Vec::new();
-    for &(key, value) in entries {
-        let Some((i, rest)) = index(key) else {
-            continue;
-        };
-        let Some(field) = rest.strip_prefix("message.") else {
-            continue;
-        };
-        let Some(v) = text(value) else { continue };
-        let draft = slot(&mut out, i);
-        draft.index = i;
-        match field {
-            "role" => draft.role = Some(v),
-            "name" => draft.name = Some(v),
-            "content" => draft.content = Some(v),
-            "tool_call_id" => draft.tool_call_id = Some(v),
-            "function_call_name" => slot(&mut draft.calls, 0).name = Some(v),
-            "function_call_arguments_json" => slot(&mut draft.calls, 0).arguments = Some(v),
-            _ => {
-                if let Some((k, part)) = field.strip_prefix("contents.").and_then(index) {
-                    let c = slot(&mut draft.contents, k);
-                    match part {
-                        "message_content.type" => c.kind = Some(v),
-                        "message_content.text" => c.text = Some(v),
-                        "message_content.image.image.url" => c.url = Some(v),
-                        _ => {}
-                    }
-                } else if let Some((k, part)) = field.strip_prefix("tool_calls.").and_then(index) {
-                    let c = slot(&mut draft.calls, k);
-                    match part {
-                        "tool_call.id" => c.id = Some(v),
-                        "tool_call.function.name" => c.name = Some(v),
-                        "tool_call.function.arguments" => c.arguments = Some(v),
-                        _ => {}
-                    }
+impl Part<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        match self {
+            Self::Text { content } => {
+                w.raw("{\"type\":\"text\"");
+                w.field(false, "content", content);
+            }
+            Self::Reasoning { content } => {
+                w.raw("{\"type\":\"reasoning\"");
+                w.field(false, "content", content);
+            }
+            Self::ToolCall {
+                id,
+                name,
+                arguments,
+            } => {
+                w.raw("{\"type\":\"tool_call\"");
+                if let Some(id) = id {
+                    w.field(false, "id", id);
+                }
+                w.field(false, "name", name);
+                if let Some(arguments) = arguments {
+                    w.raw(",");
+                    w.key("arguments");
+                    arguments.write(w);
                 }
             }
-        }
-    }
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, d)| d).collect()
-}
-
-/// A `data:` URL as a blob part, any other URL as a uri part.
-fn image(url: &str) -> Part<'_> {
-    if let Some((mime_type, content)) = url
-        .strip_prefix("data:")
-        .and_then(|rest| rest.split_once(";base64,"))
-    {
-        return Part::Blob {
-            modality: "image",
-            mime_type,
-            content,
-        };
-    }
-    Part::Uri {
-        modality: "image",
-        uri: url,
-    }
-}
-
-impl<'a> Draft<'a> {
-    fn into_message(mut self, finish_reason: Option<&'a str>) -> Message<'a> {
-        let role = match self.role.unwrap_or("user") {
-            "function" => "tool",
-            other => other,
-        };
-        let mut parts = Vec::new();
-        if role == "tool" {
-            parts.push(Part::ToolCallResponse {
-                id: self.tool_call_id,
-                response: self.content.unwrap_or(""),
-            });
-        } else if self.contents.is_empty() {
-            parts.extend(self.content.map(|content| Part::Text { content }));
-        } else {
-            self.contents.sort_by_key(|(k, _)| *k);
-            for (_, c) in &self.contents {
-                match (c.kind, c.text, c.url) {
-                    (Some("reasoning"), Some(content), _) => {
-                        parts.push(Part::Reasoning { content })
-                    }
-                    (_, _, Some(url)) if url != REDACTED => parts.push(image(url)),
-                    (_, Some(content), None) => parts.push(Part::Text { content }),
-                    _ => {}
+            Self::ToolCallResponse { id, response } => {
+                w.raw("{\"type\":\"tool_call_response\"");
+                if let Some(id) = id {
+                    w.field(false, "id", id);
                 }
+                w.field(false, "response", response);
+            }
+            Self::Uri { modality, uri } => {
+                w.raw("{\"type\":\"uri\"");
+                w.field(false, "modality", modality);
+                w.field(false, "uri", uri);
+            }
+            Self::Blob {
+                modality,
+                mime_type,
+                content,
+            } => {
+                w.raw("{\"type\":\"blob\"");
+                w.field(false, "modality", modality);
+                w.field(false, "mime_type", mime_type);
+                w.field(false, "content", content);
             }
         }
-        self.calls.sort_by_key(|(k, _)| *k);
-        for (_, call) in &self.calls {
-            if let Some(name) = call.name {
-                parts.push(Part::ToolCall {
-                    id: call.id,
-                    name,
-                    arguments: call.arguments.map(Arguments::of),
-                });
-            }
-        }
-        Message {
-            role,
-            parts,
-            name: self.name,
-            finish_reason,
-        }
+        w.raw("}");
     }
 
-    /// A system message of text only (what can become a system instruction).
-    fn is_system_text(&self) -> bool {
-        self.role == Some("system")
-            && self.calls.is_empty()
-            && self
-                .contents
-                .iter()
-                .all(|(_, c)| c.url.is_none() && c.kind != Some("reasoning"))
+    /// About how many bytes the part's text takes.
+    fn size(&self) -> usize {
+        match self {
+            Self::Text { content } | Self::Reasoning { content } => content.len(),
+            Self::ToolCall { arguments, .. } => match arguments {
+                Some(Arguments::Json(raw)) => raw.get().len(),
+                Some(Arguments::Text(text)) => text.len(),
+                None => 0,
+            },
+            Self::ToolCallResponse { response, .. } => response.len(),
+            Self::Uri { uri, .. } => uri.len(),
+            Self::Blob { content, .. } => content.len(),
+        }
     }
+}
+
+impl Message<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.raw("{");
+        w.field(true, "role", self.role);
+        w.raw(",\"parts\":");
+        parts_json(&self.parts, w);
+        if let Some(name) = self.name {
+            w.field(false, "name", name);
+        }
+        if let Some(reason) = self.finish_reason {
+            w.field(false, "finish_reason", reason);
+        }
+        w.raw("}");
+    }
+}
+
+fn parts_json(parts: &[Part<'_>], w: &mut JsonWriter) {
+    w.raw("[");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            w.raw(",");
+        }
+        part.write(w);
+    }
+    w.raw("]");
+}
+
+/// A list of messages as the JSON text the span carries.
+pub(crate) fn messages_json(messages: &[Message<'_>]) -> String {
+    let size: usize = messages
+        .iter()
+        .map(|m| 48 + m.parts.iter().map(|p| p.size() + 40).sum::<usize>())
+        .sum();
+    let mut w = JsonWriter::with_capacity(size + 2);
+    w.raw("[");
+    for (i, message) in messages.iter().enumerate() {
+        if i > 0 {
+            w.raw(",");
+        }
+        message.write(&mut w);
+    }
+    w.raw("]");
+    w.finish()
+}
+
+/// Parts alone (the system instructions) as JSON text.
+pub(crate) fn parts_only_json(parts: &[Part<'_>]) -> String {
+    let size: usize = parts.iter().map(|p| p.size() + 40).sum();
+    let mut w = JsonWriter::with_capacity(size + 2);
+    parts_json(parts, &mut w);
+    w.finish()
 }
 
 /// The input messages, with the system messages that lead them taken out as
@@ -304,9 +261,4 @@ pub(crate) fn finish_reason(reason: &str) -> &str {
         "content_filter" | "refusal" | "SAFETY" => "content_filter",
         other => other,
     }
-}
-
-/// The messages as the JSON string the span carries.
-pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
 }

@@ -18,7 +18,9 @@
 //!
 //! Hands on: the same span, for the batch.
 
+pub(crate) mod drafts;
 pub(crate) mod facts;
+pub(crate) mod json;
 pub mod keys;
 pub(crate) mod messages;
 pub(crate) mod request;
@@ -43,20 +45,22 @@ use translate::Operation;
 const SESSION_ID: &str = "session.id";
 
 /// Writes `span` in `conventions`: nothing to do for OpenInference only.
-pub(crate) fn apply(span: &mut SpanData, conventions: Conventions) {
+/// `scratch` is an empty list the caller keeps between spans (the GenAI keys
+/// are built there, so no list is allocated per span).
+pub(crate) fn apply(span: &mut SpanData, conventions: Conventions, scratch: &mut Vec<KeyValue>) {
     if !conventions.gen_ai() {
         return;
     }
-    let (kind, operation, added, name) = {
+    scratch.clear();
+    let (kind, operation, name) = {
         let facts = Facts::read(span);
         let Some(kind) = facts.kind else { return };
         let Some(operation) = Operation::of(kind, &facts) else {
             return;
         };
-        let mut added = Vec::with_capacity(24);
-        translate::translate(operation, &facts, &span.name, &mut added);
-        let name = (!conventions.openinference()).then(|| semconv_name(operation, &added));
-        (kind, operation, added, name)
+        translate::translate(operation, &facts, &span.name, scratch);
+        let name = (!conventions.openinference()).then(|| semconv_name(operation, scratch));
+        (kind, operation, name)
     };
     if matches!(
         operation,
@@ -71,7 +75,7 @@ pub(crate) fn apply(span: &mut SpanData, conventions: Conventions) {
         span.attributes
             .push(KeyValue::new(keys::CODE_FUNCTION_NAME, function));
     }
-    span.attributes.extend(added);
+    span.attributes.append(scratch);
 }
 
 /// The semconv's span name: `{operation} {model}` for model calls,

@@ -11,7 +11,7 @@ use opentelemetry::{Array, InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 use serde_json::json;
 
-use super::{apply, Conventions};
+use super::Conventions;
 use crate::openinference::{llm_identity, llm_inputs, llm_response, retrieval_documents, Roles};
 use crate::semconv::{INPUT_VALUE, OPENINFERENCE_SPAN_KIND, OUTPUT_VALUE};
 
@@ -39,6 +39,10 @@ fn span(name: &'static str, kind: &'static str, mut attributes: Vec<KeyValue>) -
         status: Status::Ok,
         instrumentation_scope: InstrumentationScope::builder("t").build(),
     }
+}
+
+fn apply(span: &mut SpanData, conventions: Conventions) {
+    super::apply(span, conventions, &mut Vec::new());
 }
 
 fn get<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {

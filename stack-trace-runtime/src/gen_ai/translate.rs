@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::facts::{text, ErrorType, Facts};
+use super::json::JsonWriter;
 use super::keys;
 use super::messages::{self, Arguments, Message};
 use super::request::{self, provider_name};
@@ -105,7 +106,7 @@ fn push_int(out: &mut Vec<KeyValue>, key: &'static str, value: Option<i64>) {
 }
 
 fn push_json<T: Serialize + ?Sized>(out: &mut Vec<KeyValue>, key: &'static str, value: &T) {
-    if let Some(json) = messages::to_json(value) {
+    if let Ok(json) = serde_json::to_string(value) {
         out.push(KeyValue::new(key, json));
     }
 }
@@ -164,10 +165,14 @@ fn model_call(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
         input.extend(facts.input.map(|v| messages::text_message("user", v, None)));
     }
     if !instructions.is_empty() {
-        push_json(out, keys::SYSTEM_INSTRUCTIONS, &instructions);
+        let json = messages::parts_only_json(&instructions);
+        out.push(KeyValue::new(keys::SYSTEM_INSTRUCTIONS, json));
     }
     if !input.is_empty() {
-        push_json(out, keys::INPUT_MESSAGES, &input);
+        out.push(KeyValue::new(
+            keys::INPUT_MESSAGES,
+            messages::messages_json(&input),
+        ));
     }
     let mut output = messages::output(&facts.output_messages, &reasons);
     if output.is_empty() {
@@ -177,7 +182,10 @@ fn model_call(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
         }));
     }
     if !output.is_empty() {
-        push_json(out, keys::OUTPUT_MESSAGES, &output);
+        out.push(KeyValue::new(
+            keys::OUTPUT_MESSAGES,
+            messages::messages_json(&output),
+        ));
     }
     tool_definitions(&facts.tools, out);
 }
@@ -269,32 +277,66 @@ fn embeddings(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
     push_int(out, keys::USAGE_INPUT_TOKENS, facts.prompt_tokens);
 }
 
-/// `execute_tool`: name, description, type, arguments and (on success) result.
+/// `execute_tool`: name, description, type, arguments and (on success)
+/// result, as clones of the span's own values.
 fn tool(facts: &Facts<'_>, name: &str, out: &mut Vec<KeyValue>) {
-    out.push(KeyValue::new(
-        keys::TOOL_NAME,
-        facts.tool_name.unwrap_or(name).to_owned(),
-    ));
-    push_str(out, keys::TOOL_DESCRIPTION, facts.tool_description);
+    match facts.tool_name {
+        Some(v) => out.push(KeyValue::new(keys::TOOL_NAME, v.clone())),
+        None => out.push(KeyValue::new(keys::TOOL_NAME, name.to_owned())),
+    }
+    push_value(out, keys::TOOL_DESCRIPTION, facts.tool_description);
     out.push(KeyValue::new(keys::TOOL_TYPE, "function"));
-    push_str(out, keys::TOOL_CALL_ARGUMENTS, facts.input);
+    push_value(out, keys::TOOL_CALL_ARGUMENTS, facts.input_value);
     if facts.error.is_none() {
-        push_str(out, keys::TOOL_CALL_RESULT, facts.output);
+        push_value(out, keys::TOOL_CALL_RESULT, facts.output_value);
+    }
+}
+
+fn push_value(out: &mut Vec<KeyValue>, key: &'static str, value: Option<&Value>) {
+    if let Some(v) = value {
+        out.push(KeyValue::new(key, v.clone()));
     }
 }
 
 /// One retrieved document, in the semconv's shape (plus content and
 /// metadata, which its schema allows and Phoenix reads).
-#[derive(Serialize, Default)]
+#[derive(Default)]
 struct Document<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     content: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     metadata: Option<Arguments<'a>>,
+}
+
+impl Document<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.raw("{");
+        let mut first = true;
+        if let Some(id) = self.id {
+            w.field(first, "id", id);
+            first = false;
+        }
+        if let Some(score) = self.score.filter(|s| s.is_finite()) {
+            if !first {
+                w.raw(",");
+            }
+            w.key("score");
+            w.raw(zmij::Buffer::new().format_finite(score));
+            first = false;
+        }
+        if let Some(content) = self.content {
+            w.field(first, "content", content);
+            first = false;
+        }
+        if let Some(metadata) = self.metadata {
+            if !first {
+                w.raw(",");
+            }
+            w.key("metadata");
+            metadata.write(w);
+        }
+        w.raw("}");
+    }
 }
 
 /// `retrieval`: the query and the documents.
@@ -331,8 +373,20 @@ fn retrieval(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
     }
     docs.sort_by_key(|(i, _)| *i);
     if !docs.is_empty() {
-        let docs: Vec<&Document<'_>> = docs.iter().map(|(_, d)| d).collect();
-        push_json(out, keys::RETRIEVAL_DOCUMENTS, &docs);
+        let size: usize = docs
+            .iter()
+            .map(|(_, d)| 64 + d.content.map_or(0, str::len))
+            .sum();
+        let mut w = JsonWriter::with_capacity(size);
+        w.raw("[");
+        for (i, (_, doc)) in docs.iter().enumerate() {
+            if i > 0 {
+                w.raw(",");
+            }
+            doc.write(&mut w);
+        }
+        w.raw("]");
+        out.push(KeyValue::new(keys::RETRIEVAL_DOCUMENTS, w.finish()));
     }
 }
 
@@ -340,10 +394,16 @@ fn retrieval(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
 fn plain_messages(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
     if let Some(input) = facts.input {
         let m: [Message<'_>; 1] = [messages::text_message("user", input, None)];
-        push_json(out, keys::INPUT_MESSAGES, &m);
+        out.push(KeyValue::new(
+            keys::INPUT_MESSAGES,
+            messages::messages_json(&m),
+        ));
     }
     if let Some(output) = facts.output.filter(|_| facts.error.is_none()) {
         let m = [messages::text_message("assistant", output, Some("stop"))];
-        push_json(out, keys::OUTPUT_MESSAGES, &m);
+        out.push(KeyValue::new(
+            keys::OUTPUT_MESSAGES,
+            messages::messages_json(&m),
+        ));
     }
 }

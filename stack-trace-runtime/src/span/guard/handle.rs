@@ -164,8 +164,14 @@ impl SpanGuard {
         }
     }
 
-    /// Records `tool.name`, `tool.description` and `tool.parameters`.
-    pub fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
+    /// Records `tool.name`, `tool.description` and `tool.parameters`
+    /// (literals and a cached schema: recorded without a copy).
+    pub fn set_tool(
+        &mut self,
+        name: &'static str,
+        description: Option<&'static str>,
+        parameters: &'static str,
+    ) {
         if let Some(open) = self.open() {
             open.set_tool(name, description, parameters);
         }

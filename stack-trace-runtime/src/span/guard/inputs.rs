@@ -36,17 +36,20 @@ impl Open {
     }
 
     /// Records `tool.name`, `tool.description` and `tool.parameters` (a JSON
-    /// Schema) of a `TOOL` span.
-    pub(crate) fn set_tool(&mut self, name: &str, description: Option<&str>, parameters: &str) {
+    /// Schema) of a `TOOL` span, as static values (no copy, and a free clone
+    /// for the GenAI keys).
+    pub(crate) fn set_tool(
+        &mut self,
+        name: &'static str,
+        description: Option<&'static str>,
+        parameters: &'static str,
+    ) {
         let mut attributes = vec![
-            KeyValue::new(keys::TOOL_NAME, name.to_owned()),
-            KeyValue::new(keys::TOOL_PARAMETERS, parameters.to_owned()),
+            KeyValue::new(keys::TOOL_NAME, name),
+            KeyValue::new(keys::TOOL_PARAMETERS, parameters),
         ];
         if let Some(description) = description {
-            attributes.push(KeyValue::new(
-                keys::TOOL_DESCRIPTION,
-                description.to_owned(),
-            ));
+            attributes.push(KeyValue::new(keys::TOOL_DESCRIPTION, description));
         }
         self.write_attributes(attributes);
     }
