@@ -5,6 +5,7 @@
 pub(crate) mod async_fn;
 mod boxed_future;
 mod capture;
+mod request_param;
 mod stream;
 mod sync_fn;
 mod tool;
@@ -197,8 +198,11 @@ fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> Tok
         None => quote!(#rt::__private::None),
     };
     let is = |k: MacroKind| kind == k;
-    let messages =
-        opt_str(param_named(&args.messages, &["messages"]).filter(|_| is(MacroKind::Llm)));
+    let messages = opt_str(
+        param_named(&args.messages, &["messages"])
+            .or_else(|| request_param::request_param(facts, args))
+            .filter(|_| is(MacroKind::Llm)),
+    );
     let tools = opt_str(param_named(&args.tools, &["tools"]).filter(|_| is(MacroKind::Llm)));
     let model_param = opt_str(param_named(&None, &["model"]));
     let model = opt_str(args.model.as_ref().map(syn::LitStr::value));

@@ -116,13 +116,26 @@ impl<S: ser::Serializer> ser::Serializer for Depth<S> {
         serialize_u32(v: u32);
         serialize_u64(v: u64);
         serialize_u128(v: u128);
-        serialize_f32(v: f32);
         serialize_f64(v: f64);
         serialize_char(v: char);
         serialize_none();
         serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+
+    /// An `f32` as the `f64` of its shortest decimal form (`0.2f32` is
+    /// `0.2`, not `0.20000000298023224`, in a value built from it); the same
+    /// text as the `f32` in JSON.
+    fn serialize_f32(self, v: f32) -> Result<S::Ok, S::Error> {
+        if !v.is_finite() {
+            return self.inner.serialize_f32(v);
+        }
+        let mut buffer = zmij::Buffer::new();
+        match buffer.format_finite(v).parse::<f64>() {
+            Ok(wide) => self.inner.serialize_f64(wide),
+            Err(_) => self.inner.serialize_f32(v),
+        }
     }
 
     fn serialize_str(self, v: &str) -> Result<S::Ok, S::Error> {

@@ -181,6 +181,36 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_request_argument_gives_messages_tools_and_parameters() {
+        let args = json!({"request": {
+            "model": "gpt-4o-mini", "temperature": 0.3, "stream": true, "stop": ["END"],
+            "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "response_format": {"type": "json_object"}
+        }});
+        // The macros name the request parameter (`messages = request`, or
+        // the only parameter of a request type).
+        let roles = Roles {
+            messages: Some("request"),
+            ..Roles::default()
+        };
+        let got = llm_inputs(&roles, args.as_object().unwrap(), true);
+        assert_eq!(got.requested_model.as_deref(), Some("gpt-4o-mini"));
+        let a = &got.attributes;
+        assert_eq!(
+            get(a, "llm.input_messages.0.message.content"),
+            Some(&OtelValue::from("hi"))
+        );
+        assert!(get(a, "llm.tools.0.tool.json_schema").is_some());
+        let params: Value =
+            serde_json::from_str(&get(a, "llm.invocation_parameters").unwrap().as_str()).unwrap();
+        assert_eq!(
+            params,
+            json!({"model": "gpt-4o-mini", "temperature": 0.3, "stream": true, "stop": ["END"]})
+        );
+    }
+
+    #[test]
     fn llm_inputs_from_separate_parameters() {
         let roles = Roles {
             messages: Some("messages"),
