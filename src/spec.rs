@@ -80,6 +80,13 @@ const FLAT_KEYS: &[&str] = &[
     "llm.cost.completion_details.reasoning",
     "llm.cost.completion_details.audio",
     "agent.name",
+    "decision.model_name",
+    "decision.request.model_name",
+    "decision.response.model_name",
+    "decision.provider",
+    "decision.system",
+    "decision.token_count.input",
+    "decision.token_count.output",
     "tool.name",
     "tool.description",
     "tool.parameters",
@@ -97,6 +104,7 @@ const FLAT_KEYS: &[&str] = &[
 /// Prefixes whose keys must all be defined by the specification.
 pub const AUDITED_PREFIXES: &[&str] = &[
     "agent.",
+    "decision.",
     "llm.",
     "retrieval.",
     "tool.",

@@ -14,6 +14,7 @@ pub(crate) enum MacroKind {
     Guardrail,
     Evaluator,
     Prompt,
+    Decision,
 }
 
 impl MacroKind {
@@ -30,6 +31,7 @@ impl MacroKind {
             Self::Guardrail => "guardrail",
             Self::Evaluator => "evaluator",
             Self::Prompt => "prompt",
+            Self::Decision => "decision",
         }
     }
 
@@ -46,6 +48,7 @@ impl MacroKind {
             Self::Guardrail => "Guardrail",
             Self::Evaluator => "Evaluator",
             Self::Prompt => "Prompt",
+            Self::Decision => "Decision",
         };
         Ident::new(name, Span::call_site())
     }
@@ -63,6 +66,7 @@ impl MacroKind {
                  `describe(arg = \"...\", ...)`"
             }
             Self::Embedding => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `input = param`, `model = \"...\"`",
+            Self::Decision => "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `model = \"...\"`, `provider = \"...\"`, `system = \"...\"`",
             Self::Prompt => "`template = \"...\"` (or a `&str` expression), `version = \"...\"`, `name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`",
             Self::Reranker => {
                 "`name = \"...\"`, `crate = path`, `skip(arg, ...)`, `skip_all`, `stream`, `redact(arg, ...)`, `unredact(arg, ...)`, `session_id = param`, `user_id = param`, `query = param`, `documents = param`, \
@@ -84,6 +88,7 @@ impl MacroKind {
             Self::Embedding => matches!(key, "input" | "model"),
             Self::Reranker => matches!(key, "query" | "documents" | "top_k" | "model"),
             Self::Prompt => matches!(key, "template" | "version"),
+            Self::Decision => matches!(key, "model" | "provider" | "system"),
             _ => false,
         }
     }

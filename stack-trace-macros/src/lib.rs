@@ -86,6 +86,16 @@ pub fn prompt(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::attribute(MacroKind::Prompt, args.into(), item.into()).into()
 }
 
+/// Traces each call as a `DECISION` span: a call to a decision model (state
+/// and typed questions in, a typed, probabilistic answer per question out).
+/// `model = "..."` (or a `model` parameter, or the response's `model`),
+/// `provider = "..."` and `system = "..."` name it; the response's `usage`
+/// gives the token counts.
+#[proc_macro_attribute]
+pub fn decision(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(MacroKind::Decision, args.into(), item.into()).into()
+}
+
 /// Traces each call as an `EVALUATOR` span: an evaluation of an output.
 #[proc_macro_attribute]
 pub fn evaluator(args: TokenStream, item: TokenStream) -> TokenStream {

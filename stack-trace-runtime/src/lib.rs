@@ -107,7 +107,7 @@ pub use span::current::{
     suppressed, CurrentSpan, SuppressGuard,
 };
 pub use stack_trace_macros::{
-    agent, chain, embedding, evaluator, guardrail, llm, prompt, reranker, retriever, tool,
+    agent, chain, decision, embedding, evaluator, guardrail, llm, prompt, reranker, retriever, tool,
 };
 
 /// Turns recording off (`false`) or back on (`true`) for the whole process,

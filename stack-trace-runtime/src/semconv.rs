@@ -85,6 +85,9 @@ pub enum SpanKind {
     Evaluator,
     /// The rendering of a prompt template (`#[prompt]`).
     Prompt,
+    /// A call to a decision model: typed questions in, typed, probabilistic
+    /// answers out (OpenInference 0.1.42).
+    Decision,
 }
 
 impl SpanKind {
@@ -102,6 +105,7 @@ impl SpanKind {
             Self::Guardrail => "GUARDRAIL",
             Self::Evaluator => "EVALUATOR",
             Self::Prompt => "PROMPT",
+            Self::Decision => "DECISION",
         }
     }
 
@@ -110,7 +114,7 @@ impl SpanKind {
     /// `tool` and `llm` always record the object).
     #[must_use]
     pub const fn unwraps_single_argument(self) -> bool {
-        !matches!(self, Self::Tool | Self::Llm | Self::Prompt)
+        !matches!(self, Self::Tool | Self::Llm | Self::Prompt | Self::Decision)
     }
 
     /// Parses the upper-case wire value.
@@ -127,6 +131,7 @@ impl SpanKind {
             "GUARDRAIL" => Self::Guardrail,
             "EVALUATOR" => Self::Evaluator,
             "PROMPT" => Self::Prompt,
+            "DECISION" => Self::Decision,
             _ => return None,
         })
     }
@@ -154,6 +159,8 @@ mod tests {
             SpanKind::Agent,
             SpanKind::Guardrail,
             SpanKind::Evaluator,
+            SpanKind::Prompt,
+            SpanKind::Decision,
         ];
         for kind in all {
             assert_eq!(SpanKind::from_wire(kind.as_str()), Some(kind));

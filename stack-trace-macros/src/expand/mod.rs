@@ -179,7 +179,7 @@ fn prompt_template(args: &Args, locals: &Locals) -> TokenStream {
 fn roles(kind: MacroKind, args: &Args, facts: &SigFacts, locals: &Locals) -> TokenStream {
     if !matches!(
         kind,
-        MacroKind::Llm | MacroKind::Embedding | MacroKind::Reranker
+        MacroKind::Llm | MacroKind::Embedding | MacroKind::Reranker | MacroKind::Decision
     ) {
         return TokenStream::new();
     }

@@ -138,7 +138,11 @@ pub(crate) fn translated(kind: SpanKind, key: &str) -> bool {
         SpanKind::Retriever => input || output || key.starts_with(oi::RETRIEVAL_DOCUMENTS),
         SpanKind::Agent => input || output || key == AGENT_NAME,
         SpanKind::Chain => input || output,
-        SpanKind::Reranker | SpanKind::Guardrail | SpanKind::Evaluator | SpanKind::Prompt => false,
+        SpanKind::Reranker
+        | SpanKind::Guardrail
+        | SpanKind::Evaluator
+        | SpanKind::Prompt
+        | SpanKind::Decision => false,
     }
 }
 

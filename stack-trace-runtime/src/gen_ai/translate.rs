@@ -41,7 +41,7 @@ impl Operation {
     }
 
     /// The operation of a kind; `None` for the kinds the semconv has none
-    /// for (RERANKER, GUARDRAIL, EVALUATOR, PROMPT).
+    /// for (RERANKER, GUARDRAIL, EVALUATOR, PROMPT, DECISION).
     pub(crate) fn of(kind: SpanKind, facts: &Facts<'_>) -> Option<Self> {
         Some(match kind {
             SpanKind::Llm if facts.input_messages.is_empty() && !facts.prompts.is_empty() => {
@@ -53,9 +53,11 @@ impl Operation {
             SpanKind::Agent => Self::InvokeAgent,
             SpanKind::Chain => Self::InvokeWorkflow,
             SpanKind::Retriever => Self::Retrieval,
-            SpanKind::Reranker | SpanKind::Guardrail | SpanKind::Evaluator | SpanKind::Prompt => {
-                return None
-            }
+            SpanKind::Reranker
+            | SpanKind::Guardrail
+            | SpanKind::Evaluator
+            | SpanKind::Prompt
+            | SpanKind::Decision => return None,
         })
     }
 }

@@ -21,6 +21,7 @@
 
 pub(crate) mod budget;
 pub(crate) mod context_attributes;
+pub(crate) mod decision;
 pub mod describe;
 pub(crate) mod documents;
 pub(crate) mod embedding;
@@ -37,6 +38,7 @@ pub(crate) mod tool_schema;
 
 use serde_json::Value;
 
+pub(crate) use decision::decision_outcome;
 pub(crate) use documents::retrieval_documents;
 pub(crate) use embedding::{embedding_inputs, embedding_output, EmbeddingInputs};
 pub(crate) use llm::{llm_identity, llm_inputs, llm_response};

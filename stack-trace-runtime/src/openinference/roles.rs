@@ -65,6 +65,8 @@ impl Roles {
             ]),
             SpanKind::Embedding => Some([self.input, None, None, None, None]),
             SpanKind::Reranker => Some([self.query, self.documents, None, None, None]),
+            // Scalars only: the model parameter.
+            SpanKind::Decision => Some([None; 5]),
             _ => None,
         }
     }

@@ -90,6 +90,15 @@ impl Open {
             self.identity_written = true;
             self.write_attributes(identity);
         }
+        if self.kind == SpanKind::Decision && !self.identity_written && self.is_recording() {
+            let identity = openinference::decision_outcome(
+                self.roles.unwrap_or(&NO_ROLES),
+                None,
+                self.requested_model.as_deref(),
+            );
+            self.identity_written = true;
+            self.write_attributes(identity);
+        }
         self.end_with(!self.errored);
     }
 }

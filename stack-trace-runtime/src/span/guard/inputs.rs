@@ -84,6 +84,7 @@ impl Open {
                 let attributes = openinference::reranker_inputs(roles, args);
                 self.write_attributes(attributes);
             }
+            SpanKind::Decision => self.requested_model = roles.model_from(args),
             _ => {}
         }
     }

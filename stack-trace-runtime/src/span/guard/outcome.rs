@@ -36,7 +36,11 @@ impl Open {
         };
         if matches!(
             self.kind,
-            SpanKind::Llm | SpanKind::Retriever | SpanKind::Embedding | SpanKind::Reranker
+            SpanKind::Llm
+                | SpanKind::Retriever
+                | SpanKind::Embedding
+                | SpanKind::Reranker
+                | SpanKind::Decision
         ) {
             if let Ok(Ok(mut structured)) = catch_unwind(AssertUnwindSafe(|| {
                 serde_json::to_value(capture::depth::Bounded::strings_capped(
@@ -87,6 +91,15 @@ impl Open {
             }
             SpanKind::Reranker => {
                 let attributes = openinference::reranker_output(output);
+                self.write_attributes(attributes);
+            }
+            SpanKind::Decision => {
+                let attributes = openinference::decision_outcome(
+                    self.roles.unwrap_or(&NO_ROLES),
+                    Some(output),
+                    self.requested_model.as_deref(),
+                );
+                self.identity_written = true;
                 self.write_attributes(attributes);
             }
             _ => {}
