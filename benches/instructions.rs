@@ -16,7 +16,10 @@
 //! shutdown cancel out. The queue is large enough that nothing is dropped.
 //! `disabled` (`set_enabled(false)`) and `always_off` (the head sampler
 //! keeps nothing) run the annotated call on the paths that record nothing.
-//! `tool` is the same call under `#[tool]`. A case name ending in `_dual`
+//! `tool` is the same call under `#[tool]`; `llm10_hand` is the `llm10`
+//! span written by hand with the OpenTelemetry API (`llm10_sdk`: the same on
+//! a plain SDK provider, which scrubs nothing). A `_noscan` suffix
+//! turns the scan for credential formats off (`Scrubbing::scan_values`). A case name ending in `_dual`
 //! (`llm10_dual`, `tool_dual`) runs it with both conventions
 //! (`Conventions::Both`), `_gen_ai` with GenAI alone.
 
@@ -24,27 +27,33 @@ use std::hint::black_box;
 
 use opentelemetry::trace::TracerProvider as _;
 use stack_trace::bench_support::{
-    DropExporter, big_prompt, chat_annotated, chat_plain, search_annotated, search_plain,
-    ten_messages, tool_annotated, work, work_annotated, work_by_hand,
+    DropExporter, big_prompt, chat_annotated, chat_by_hand, chat_plain, search_annotated,
+    search_plain, ten_messages, tool_annotated, work, work_annotated, work_by_hand,
 };
-use stack_trace_runtime::{Config, Conventions, Sampling, TailSampling};
+use stack_trace_runtime::{Config, Conventions, Sampling, Scrubbing, TailSampling};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let named = args.next().unwrap_or_else(|| "annotated".to_owned());
-    let (case, conventions) = if let Some(c) = named.strip_suffix("_dual") {
+    let (base, scan) = match named.strip_suffix("_noscan") {
+        Some(c) => (c.to_owned(), false),
+        None => (named.clone(), true),
+    };
+    let named_base = base;
+    let (case, conventions) = if let Some(c) = named_base.strip_suffix("_dual") {
         (c.to_owned(), Conventions::Both)
-    } else if let Some(c) = named.strip_suffix("_gen_ai") {
+    } else if let Some(c) = named_base.strip_suffix("_gen_ai") {
         (c.to_owned(), Conventions::GenAi)
     } else {
-        (named.clone(), Conventions::OpenInference)
+        (named_base.clone(), Conventions::OpenInference)
     };
     let calls: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
     let mut config = Config::default()
         .exporter(DropExporter)
         .console(false)
         .max_queue_size(calls + 1024)
-        .conventions(conventions);
+        .conventions(conventions)
+        .scrubbing(Scrubbing::default().scan_values(scan));
     if case == "tail" {
         config = config.tail_sampling(TailSampling::ratio(0.01));
     }
@@ -52,7 +61,17 @@ fn main() {
         config = config.sampling(Sampling::AlwaysOff);
     }
     let guard = config.try_init().expect("install");
-    let tracer = guard.provider().expect("provider").tracer("by-hand");
+    // `llm10_sdk`: the hand-written span on a plain OpenTelemetry SDK
+    // provider (batch processor, the same dropping exporter), which scrubs
+    // nothing.
+    let sdk = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_batch_exporter(DropExporter)
+        .build();
+    let tracer = if case == "llm10_sdk" {
+        sdk.tracer("by-hand")
+    } else {
+        guard.provider().expect("provider").tracer("by-hand")
+    };
     if case == "disabled" {
         stack_trace_runtime::set_enabled(false);
     }
@@ -65,6 +84,11 @@ fn main() {
         match case.as_str() {
             "plain" => drop(black_box(work(black_box("rust"), black_box(3)))),
             "llm10" | "prompt64k" | "prompt64k_key" => drop(black_box(chat_annotated(
+                black_box("gpt-4o-mini"),
+                black_box(&messages),
+            ))),
+            "llm10_hand" | "llm10_sdk" => drop(black_box(chat_by_hand(
+                &tracer,
                 black_box("gpt-4o-mini"),
                 black_box(&messages),
             ))),
@@ -83,6 +107,7 @@ fn main() {
             _ => drop(black_box(work_annotated(black_box("rust"), black_box(3)))),
         }
     }
+    let _ = sdk.shutdown();
     drop(guard);
     let s = stack_trace_runtime::stats();
     eprintln!("{named}: {calls} calls, stats {s:?}");

@@ -178,6 +178,89 @@ pub fn chat_annotated(model: &str, messages: &[serde_json::Value]) -> serde_json
     chat_plain(model, messages)
 }
 
+/// The `#[llm]` span of `chat_annotated` written by hand with the
+/// OpenTelemetry API, as a careful user would: `input.value` and
+/// `output.value` from serde_json, and the flattened message, token and model
+/// keys built by the user's code.
+#[inline(never)]
+#[must_use]
+pub fn chat_by_hand(
+    tracer: &opentelemetry_sdk::trace::SdkTracer,
+    model: &str,
+    messages: &[serde_json::Value],
+) -> serde_json::Value {
+    let mut span = tracer.start("chat_annotated");
+    if span.is_recording() {
+        let input = serde_json::json!({"model": model, "messages": messages});
+        let mut attributes = Vec::with_capacity(8 + 2 * messages.len());
+        attributes.push(KeyValue::new("openinference.span.kind", "LLM"));
+        attributes.push(KeyValue::new("input.value", input.to_string()));
+        attributes.push(KeyValue::new("input.mime_type", "application/json"));
+        for (i, m) in messages.iter().enumerate() {
+            let role = m["role"].as_str().unwrap_or_default().to_owned();
+            let content = m["content"].as_str().unwrap_or_default().to_owned();
+            attributes.push(KeyValue::new(
+                format!("llm.input_messages.{i}.message.role"),
+                role,
+            ));
+            attributes.push(KeyValue::new(
+                format!("llm.input_messages.{i}.message.content"),
+                content,
+            ));
+        }
+        attributes.push(KeyValue::new(
+            "llm.invocation_parameters",
+            serde_json::json!({"model": model}).to_string(),
+        ));
+        span.set_attributes(attributes);
+    }
+    let cx = Context::current_with_span(span);
+    let response = {
+        let _attached = cx.clone().attach();
+        chat_plain(model, messages)
+    };
+    let span = cx.span();
+    if span.is_recording() {
+        let message = &response["choices"][0]["message"];
+        let usage = &response["usage"];
+        span.set_attributes([
+            KeyValue::new("output.value", response.to_string()),
+            KeyValue::new("output.mime_type", "application/json"),
+            KeyValue::new(
+                "llm.output_messages.0.message.role",
+                message["role"].as_str().unwrap_or_default().to_owned(),
+            ),
+            KeyValue::new(
+                "llm.output_messages.0.message.content",
+                message["content"].as_str().unwrap_or_default().to_owned(),
+            ),
+            KeyValue::new(
+                "llm.finish_reason",
+                response["choices"][0]["finish_reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            KeyValue::new("llm.model_name", model.to_owned()),
+            KeyValue::new(
+                "llm.token_count.prompt",
+                usage["prompt_tokens"].as_i64().unwrap_or(0),
+            ),
+            KeyValue::new(
+                "llm.token_count.completion",
+                usage["completion_tokens"].as_i64().unwrap_or(0),
+            ),
+            KeyValue::new(
+                "llm.token_count.total",
+                usage["total_tokens"].as_i64().unwrap_or(0),
+            ),
+        ]);
+        span.set_status(opentelemetry::trace::Status::Ok);
+    }
+    span.end();
+    response
+}
+
 /// A retrieved document.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Document {

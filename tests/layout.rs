@@ -393,7 +393,7 @@ fn the_runtime_reads_as_its_pipeline() {
     assert_eq!(names("scrub"), ["semconv"]);
     assert_eq!(names("capture"), ["scrub", "semconv"]);
     assert_eq!(names("openinference"), ["capture", "scrub", "semconv"]);
-    assert_eq!(names("gen_ai"), ["openinference", "semconv"]);
+    assert_eq!(names("gen_ai"), ["capture", "openinference", "semconv"]);
     assert!(!graph["export"].contains("span") && !graph["export"].contains("setup"));
     assert!(!graph["span"].contains("setup") && !graph["span"].contains("http"));
 }

@@ -4,7 +4,7 @@
 use opentelemetry::Value;
 
 use super::facts::text;
-use super::messages::{Arguments, Message, Part};
+use super::messages::{Arguments, Message, Part, Parts};
 use crate::semconv::REDACTED;
 
 /// A message's fields as flattened keys give them, before it is written.
@@ -146,14 +146,16 @@ impl<'a> Draft<'a> {
             "function" => "tool",
             other => other,
         };
-        let mut parts = Vec::new();
+        let mut parts = Parts::default();
         if role == "tool" {
             parts.push(Part::ToolCallResponse {
                 id: self.tool_call_id,
                 response: self.content.unwrap_or(""),
             });
         } else if self.contents.is_empty() {
-            parts.extend(self.content.map(|content| Part::Text { content }));
+            if let Some(content) = self.content {
+                parts.push(Part::Text { content });
+            }
         } else {
             self.contents.sort_by_key(|(k, _)| *k);
             for (_, c) in &self.contents {

@@ -132,6 +132,13 @@ impl<'a> Facts<'a> {
     /// One attribute; `left` attributes remain, this one included (a list
     /// reserves room for them at its first entry, so it grows once).
     fn take(&mut self, key: &'a str, value: &'a Value, left: usize) {
+        // Every key read here starts with one of these letters.
+        if !matches!(
+            key.as_bytes().first(),
+            Some(b'l' | b'r' | b'e' | b'i' | b'o' | b's' | b'a' | b't')
+        ) {
+            return;
+        }
         if let Some(list) = list_entry(key) {
             let push = |list: &mut Vec<(&'a str, &'a Value)>, rest: &'a str| {
                 if list.capacity() == 0 {

@@ -1,54 +1,15 @@
 //! A small JSON writer for the GenAI values (messages, parts, documents):
 //! they are built from text the span already holds, so writing them is
 //! mostly escaping. Strings are escaped exactly as `serde_json` escapes
-//! them, eight bytes at a time where nothing needs escaping.
+//! them, eight bytes at a time where nothing needs escaping (the capture
+//! writer's scan).
+
+use crate::capture::json::first_escape;
 
 /// Writes JSON text into a string.
 #[derive(Debug)]
 pub(crate) struct JsonWriter {
     out: String,
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Whether any byte of `word` is zero.
-#[inline]
-const fn has_zero(word: u64) -> bool {
-    word.wrapping_sub(ONES) & !word & HIGH != 0
-}
-
-/// Whether any byte of `word` must be escaped: a control (below 0x20), `"`
-/// or `\`.
-#[inline]
-const fn needs_escape_in(word: u64) -> bool {
-    word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0
-        || has_zero(word ^ (ONES * 0x22))
-        || has_zero(word ^ (ONES * 0x5c))
-}
-
-#[inline]
-const fn needs_escape(byte: u8) -> bool {
-    byte < 0x20 || byte == b'"' || byte == b'\\'
-}
-
-/// The index of the first byte of `bytes` that must be escaped.
-pub(crate) fn first_escape(bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if needs_escape_in(u64::from_le_bytes(word)) {
-            return chunk.iter().position(|&b| needs_escape(b)).map(|i| at + i);
-        }
-        at += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| needs_escape(b))
-        .map(|i| at + i)
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -119,7 +80,8 @@ impl JsonWriter {
 
 #[cfg(test)]
 mod tests {
-    use super::{first_escape, JsonWriter};
+    use super::JsonWriter;
+    use crate::capture::json::first_escape;
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {

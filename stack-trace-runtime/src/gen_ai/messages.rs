@@ -15,9 +15,48 @@ use super::json::JsonWriter;
 #[derive(Debug)]
 pub(crate) struct Message<'a> {
     pub role: &'a str,
-    pub parts: Vec<Part<'a>>,
+    pub parts: Parts<'a>,
     pub name: Option<&'a str>,
     pub finish_reason: Option<&'a str>,
+}
+
+/// A message's parts: most messages have one, kept inline (no allocation
+/// per message).
+#[derive(Debug, Default)]
+pub(crate) struct Parts<'a> {
+    first: Option<Part<'a>>,
+    rest: Vec<Part<'a>>,
+}
+
+impl<'a> Parts<'a> {
+    pub(crate) fn one(part: Part<'a>) -> Self {
+        Self {
+            first: Some(part),
+            rest: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, part: Part<'a>) {
+        if self.first.is_none() {
+            self.first = Some(part);
+        } else {
+            self.rest.push(part);
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Part<'a>> {
+        self.first.iter().chain(&self.rest)
+    }
+}
+
+impl<'a> IntoIterator for Parts<'a> {
+    type Item = Part<'a>;
+    type IntoIter =
+        core::iter::Chain<core::option::IntoIter<Part<'a>>, std::vec::IntoIter<Part<'a>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
+    }
 }
 
 /// One part of a message.
@@ -145,7 +184,7 @@ impl Message<'_> {
         w.raw("{");
         w.field(true, "role", self.role);
         w.raw(",\"parts\":");
-        parts_json(&self.parts, w);
+        parts_json(self.parts.iter(), w);
         if let Some(name) = self.name {
             w.field(false, "name", name);
         }
@@ -156,9 +195,9 @@ impl Message<'_> {
     }
 }
 
-fn parts_json(parts: &[Part<'_>], w: &mut JsonWriter) {
+fn parts_json<'p, 'a: 'p>(parts: impl Iterator<Item = &'p Part<'a>>, w: &mut JsonWriter) {
     w.raw("[");
-    for (i, part) in parts.iter().enumerate() {
+    for (i, part) in parts.enumerate() {
         if i > 0 {
             w.raw(",");
         }
@@ -189,7 +228,7 @@ pub(crate) fn messages_json(messages: &[Message<'_>]) -> String {
 pub(crate) fn parts_only_json(parts: &[Part<'_>]) -> String {
     let size: usize = parts.iter().map(|p| p.size() + 40).sum();
     let mut w = JsonWriter::with_capacity(size + 2);
-    parts_json(parts, &mut w);
+    parts_json(parts.iter(), &mut w);
     w.finish()
 }
 
@@ -245,7 +284,7 @@ pub(crate) fn text_message<'a>(
 ) -> Message<'a> {
     Message {
         role,
-        parts: vec![Part::Text { content }],
+        parts: Parts::one(Part::Text { content }),
         name: None,
         finish_reason: finish,
     }

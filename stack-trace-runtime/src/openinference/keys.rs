@@ -44,6 +44,39 @@ pub(crate) const RERANKER_MODEL_NAME: &str = "reranker.model_name";
 pub(crate) const RERANKER_INPUT_DOCUMENTS: &str = "reranker.input_documents";
 pub(crate) const RERANKER_OUTPUT_DOCUMENTS: &str = "reranker.output_documents";
 
+/// Messages whose role and content keys are interned (built once, then
+/// shared by every span: no allocation per key).
+const INTERNED_MESSAGES: usize = 64;
+
+/// `{prefix}.{index}.message.role` and `.content` for the two message
+/// lists and the first [`INTERNED_MESSAGES`] indices, as static strings
+/// (`None` past them). The table is built once: 256 short strings.
+pub(crate) fn message_keys(prefix: &str, index: usize) -> Option<(&'static str, &'static str)> {
+    type Table = Vec<(&'static str, &'static str)>;
+    static TABLES: std::sync::OnceLock<[Table; 2]> = std::sync::OnceLock::new();
+    let list = match prefix {
+        LLM_INPUT_MESSAGES => 0,
+        LLM_OUTPUT_MESSAGES => 1,
+        _ => return None,
+    };
+    if index >= INTERNED_MESSAGES {
+        return None;
+    }
+    let tables = TABLES.get_or_init(|| {
+        let build = |prefix: &str| -> Table {
+            (0..INTERNED_MESSAGES)
+                .map(|i| {
+                    let role: &'static str = indexed(prefix, i, "message.role").leak();
+                    let content: &'static str = indexed(prefix, i, "message.content").leak();
+                    (role, content)
+                })
+                .collect()
+        };
+        [build(LLM_INPUT_MESSAGES), build(LLM_OUTPUT_MESSAGES)]
+    });
+    tables[list].get(index).copied()
+}
+
 /// `base.suffix`, built without the formatting machinery (keys are built
 /// for every message, part and document of every span).
 pub(crate) fn join(base: &str, suffix: &str) -> String {
@@ -82,6 +115,30 @@ pub(crate) fn indexed(prefix: &str, index: usize, suffix: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn interned_message_keys_are_the_flattened_keys() {
+        let (role, content) = super::message_keys(super::LLM_INPUT_MESSAGES, 3).unwrap();
+        assert_eq!(role, "llm.input_messages.3.message.role");
+        assert_eq!(content, "llm.input_messages.3.message.content");
+        let (role, _) = super::message_keys(super::LLM_OUTPUT_MESSAGES, 63).unwrap();
+        assert_eq!(role, "llm.output_messages.63.message.role");
+        assert!(super::message_keys(super::LLM_OUTPUT_MESSAGES, 64).is_none());
+        assert!(super::message_keys("llm.prompts", 0).is_none());
+        // Built once: the same strings every time.
+        let again = super::message_keys(super::LLM_INPUT_MESSAGES, 3).unwrap();
+        assert!(core::ptr::eq(
+            role.as_ptr(),
+            super::message_keys(super::LLM_OUTPUT_MESSAGES, 63)
+                .unwrap()
+                .0
+                .as_ptr()
+        ));
+        assert!(core::ptr::eq(
+            again.0,
+            super::message_keys(super::LLM_INPUT_MESSAGES, 3).unwrap().0
+        ));
+    }
+
     #[test]
     fn keys_are_joined_exactly() {
         assert_eq!(super::join("a.b", "c"), "a.b.c");

@@ -23,7 +23,7 @@ pub(crate) fn flatten_messages(prefix: &str, messages: &Value, out: &mut Vec<Key
         |m| role(m).is_some(),
         |m| matches!(role(m), Some("system" | "developer")),
         |index, message, out| {
-            flatten_message(&keys::indexed(prefix, index, "message"), message, out);
+            flatten_message(prefix, index, message, out);
         },
     )
 }
@@ -32,16 +32,55 @@ fn role(message: &Value) -> Option<&str> {
     message.get("role").and_then(Value::as_str)
 }
 
-/// One message under `base` (`llm.input_messages.3.message`). Returns false
-/// (and writes nothing) for a value that is not a message object.
-pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValue>) -> bool {
+/// A role as a static value when it is one of the common ones (no copy).
+fn role_value(role: &str) -> opentelemetry::Value {
+    match role {
+        "user" => "user".into(),
+        "assistant" => "assistant".into(),
+        "system" => "system".into(),
+        "tool" => "tool".into(),
+        "developer" => "developer".into(),
+        other => other.to_owned().into(),
+    }
+}
+
+/// One message, number `index` under `prefix` (`llm.input_messages.3.message`).
+/// Returns false (and writes nothing) for a value that is not a message
+/// object. The role and content keys of the first messages are interned.
+pub(crate) fn flatten_message(
+    prefix: &str,
+    index: usize,
+    message: &Value,
+    out: &mut Vec<KeyValue>,
+) -> bool {
     let Some(obj) = message.as_object() else {
         return false;
     };
     let Some(role) = role(message) else {
         return false;
     };
-    out.push(KeyValue::new(keys::join(base, "role"), role.to_owned()));
+    let interned = keys::message_keys(prefix, index);
+    let base_text;
+    let base = if interned.is_some()
+        && obj.len() <= 2
+        && matches!(obj.get("content"), Some(Value::String(_)))
+    {
+        // Only role and content: the base key is never needed.
+        ""
+    } else {
+        base_text = keys::indexed(prefix, index, "message");
+        base_text.as_str()
+    };
+    let key = |field: &str, interned: Option<&'static str>| -> opentelemetry::Key {
+        match interned {
+            Some(k) => opentelemetry::Key::from_static_str(k),
+            None => keys::indexed(prefix, index, &keys::join("message", field)).into(),
+        }
+    };
+    out.push(KeyValue::new(
+        key("role", interned.map(|k| k.0)),
+        role_value(role),
+    ));
     if let Some(name) = obj.get("name").and_then(Value::as_str) {
         out.push(KeyValue::new(keys::join(base, "name"), name.to_owned()));
     }
@@ -53,9 +92,10 @@ pub(crate) fn flatten_message(base: &str, message: &Value, out: &mut Vec<KeyValu
     }
     let mut tool_calls = 0;
     match obj.get("content") {
-        Some(Value::String(text)) => {
-            out.push(KeyValue::new(keys::join(base, "content"), text.clone()))
-        }
+        Some(Value::String(text)) => out.push(KeyValue::new(
+            key("content", interned.map(|k| k.1)),
+            text.clone(),
+        )),
         Some(Value::Array(parts)) => content_parts(base, parts, &mut tool_calls, out),
         _ => {}
     }

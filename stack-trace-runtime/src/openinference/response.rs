@@ -93,11 +93,7 @@ fn openai(response: &Value, out: &mut Vec<KeyValue>) {
         let Some(message) = choice.get("message") else {
             continue;
         };
-        if flatten_message(
-            &keys::indexed(keys::LLM_OUTPUT_MESSAGES, index, "message"),
-            message,
-            out,
-        ) {
+        if flatten_message(keys::LLM_OUTPUT_MESSAGES, index, message, out) {
             index += 1;
         }
     }
@@ -152,11 +148,7 @@ fn anthropic(response: &Value, out: &mut Vec<KeyValue>) {
         "role": response.get("role").and_then(Value::as_str).unwrap_or("assistant"),
         "content": response.get("content").cloned().unwrap_or(Value::Null),
     });
-    flatten_message(
-        &keys::indexed(keys::LLM_OUTPUT_MESSAGES, 0, "message"),
-        &message,
-        out,
-    );
+    flatten_message(keys::LLM_OUTPUT_MESSAGES, 0, &message, out);
     if let Some(reason) = response.get("stop_reason").and_then(Value::as_str) {
         out.push(KeyValue::new(keys::LLM_FINISH_REASON, reason.to_owned()));
     }

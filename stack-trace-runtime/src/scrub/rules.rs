@@ -71,7 +71,7 @@ pub(crate) fn compile(settings: &Scrubbing) -> Result<Option<Regex>, regex::Erro
 /// Puts `settings` in force for the whole process (replacing earlier ones).
 pub(crate) fn install(settings: &Scrubbing) {
     VALUES_OFF.store(!settings.scan_values, Ordering::Relaxed);
-    if settings.is_default() {
+    if !settings.adds_rules() {
         CUSTOM.store(false, Ordering::Relaxed);
         INSTALLED.store(None);
         return;

@@ -70,7 +70,11 @@ impl Scrubbing {
     }
 
     /// Whether these are the built-in rules only.
-    pub(crate) fn is_default(&self) -> bool {
-        *self == Self::default()
+    /// Whether these settings add key names, exemptions or patterns to the
+    /// built-in rules (turning the format scan off adds none).
+    pub(crate) fn adds_rules(&self) -> bool {
+        !(self.secret_keys.is_empty()
+            && self.allowed_keys.is_empty()
+            && self.value_patterns.is_empty())
     }
 }

@@ -2,9 +2,47 @@
 
 use super::Capped;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` is zero.
+#[inline]
+const fn has_zero(word: u64) -> bool {
+    word.wrapping_sub(ONES) & !word & HIGH != 0
+}
+
+/// Whether any byte of `word` must be escaped: a control (below 0x20), `"`
+/// or `\`.
+#[inline]
+const fn needs_escape_in(word: u64) -> bool {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0
+        || has_zero(word ^ (ONES * 0x22))
+        || has_zero(word ^ (ONES * 0x5c))
+}
+
 /// Whether a byte must be escaped in a JSON string (`"`, `\\`, controls).
+#[inline]
 const fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// The index of the first byte of `bytes` that must be escaped.
+pub(crate) fn first_escape(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if needs_escape_in(u64::from_le_bytes(word)) {
+            return chunk.iter().position(|&b| needs_escape(b)).map(|i| at + i);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| at + i)
 }
 
 /// `text` as a JSON string literal, escaped as `serde_json` escapes.
@@ -18,7 +56,7 @@ pub(crate) fn write_escaped(out: &mut Capped, text: &str) {
         return write_escaped_pieces(out, text, "");
     }
     let bytes = text.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| needs_escape(b)) else {
+    let Some(first) = first_escape(bytes) else {
         out.push_quoted(text);
         return;
     };
@@ -32,7 +70,7 @@ pub(crate) fn write_escaped_pieces(out: &mut Capped, head: &str, tail: &str) {
     out.push_str("\"");
     for piece in [head, tail] {
         let (piece, rest) = keepable(out, piece);
-        match piece.bytes().position(needs_escape) {
+        match first_escape(piece.as_bytes()) {
             Some(first) => escape_body(out, piece, first),
             None => out.push_str(piece),
         }
@@ -61,10 +99,9 @@ fn keepable<'t>(out: &Capped, text: &'t str) -> (&'t str, usize) {
 fn escape_body(out: &mut Capped, text: &str, first: usize) {
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate().skip(first) {
-        if !needs_escape(byte) {
-            continue;
-        }
+    let mut next = Some(first);
+    while let Some(i) = next {
+        let byte = bytes[i];
         // `i` is an ASCII byte's index, so both slices end on a char boundary.
         out.push_str(&text[start..i]);
         match byte {
@@ -89,6 +126,7 @@ fn escape_body(out: &mut Capped, text: &str, first: usize) {
             }
         }
         start = i + 1;
+        next = first_escape(&bytes[start..]).map(|j| start + j);
     }
     out.push_str(&text[start..]);
 }

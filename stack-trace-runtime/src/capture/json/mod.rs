@@ -44,8 +44,8 @@ use super::limit::{capped_str, max_value_bytes, truncated_text, Capped};
 use crate::scrub::formats::MIN_LEN;
 use crate::scrub::text::scrub_str;
 use crate::semconv::REDACTED;
-pub(crate) use escape::write_escaped;
 use escape::write_escaped_pieces;
+pub(crate) use escape::{first_escape, write_escaped};
 
 /// How far past what can still be kept a string is scanned, so that a
 /// credential cut by the value cap is still found whole.
