@@ -35,6 +35,7 @@ pub(crate) struct Facts<'a> {
     pub agent_name: Option<&'a str>,
     pub tool_name: Option<&'a Value>,
     pub tool_description: Option<&'a Value>,
+    pub tool_call_id: Option<&'a Value>,
     /// `input.value`, unless hidden (its text, and the value itself, which
     /// the GenAI keys clone: free for a shared one).
     pub input: Option<&'a str>,
@@ -182,6 +183,7 @@ impl<'a> Facts<'a> {
             AGENT_NAME => self.agent_name = text(value),
             oi::TOOL_NAME => self.tool_name = Some(value),
             oi::TOOL_DESCRIPTION => self.tool_description = Some(value),
+            oi::TOOL_ID => self.tool_call_id = Some(value),
             oi::EMBEDDING_MODEL_NAME => self.embedding_model = text(value),
             oi::EMBEDDING_INVOCATION_PARAMETERS | oi::LLM_INVOCATION_PARAMETERS => {
                 self.invocation = text(value);

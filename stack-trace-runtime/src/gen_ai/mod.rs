@@ -134,7 +134,9 @@ pub(crate) fn translated(kind: SpanKind, key: &str) -> bool {
                 )
                 || (key.starts_with(oi::EMBEDDING_EMBEDDINGS) && key.ends_with(".vector"))
         }
-        SpanKind::Tool => input || output || key == oi::TOOL_NAME || key == oi::TOOL_DESCRIPTION,
+        SpanKind::Tool => {
+            input || output || matches!(key, oi::TOOL_NAME | oi::TOOL_DESCRIPTION | oi::TOOL_ID)
+        }
         SpanKind::Retriever => input || output || key.starts_with(oi::RETRIEVAL_DOCUMENTS),
         SpanKind::Agent => input || output || key == AGENT_NAME,
         SpanKind::Chain => input || output,

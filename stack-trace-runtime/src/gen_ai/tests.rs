@@ -215,6 +215,7 @@ fn the_tool_kinds_and_names() {
         vec![
             KeyValue::new("tool.name", "get_weather"),
             KeyValue::new("tool.description", "Weather by city"),
+            KeyValue::new("tool.id", "call_7"),
             KeyValue::new(INPUT_VALUE, r#"{"city":"Paris"}"#),
             KeyValue::new(OUTPUT_VALUE, "rainy"),
         ],
@@ -229,12 +230,14 @@ fn the_tool_kinds_and_names() {
         Some("Weather by city")
     );
     assert_eq!(text("gen_ai.tool.type").as_deref(), Some("function"));
+    assert_eq!(text("gen_ai.tool.call.id").as_deref(), Some("call_7"));
     assert_eq!(
         text("gen_ai.tool.call.arguments").as_deref(),
         Some(r#"{"city":"Paris"}"#)
     );
     assert_eq!(text("gen_ai.tool.call.result").as_deref(), Some("rainy"));
     assert!(get(&tool, "input.value").is_none() && get(&tool, "tool.name").is_none());
+    assert!(get(&tool, "tool.id").is_none());
 }
 
 #[test]

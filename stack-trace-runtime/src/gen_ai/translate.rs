@@ -288,6 +288,7 @@ fn tool(facts: &Facts<'_>, name: &str, out: &mut Vec<KeyValue>) {
     }
     push_value(out, keys::TOOL_DESCRIPTION, facts.tool_description);
     out.push(KeyValue::new(keys::TOOL_TYPE, "function"));
+    push_value(out, keys::TOOL_CALL_ID, facts.tool_call_id);
     push_value(out, keys::TOOL_CALL_ARGUMENTS, facts.input_value);
     if facts.error.is_none() {
         push_value(out, keys::TOOL_CALL_RESULT, facts.output_value);

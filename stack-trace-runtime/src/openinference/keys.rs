@@ -29,6 +29,8 @@ pub(crate) const RETRIEVAL_DOCUMENTS: &str = "retrieval.documents";
 pub(crate) const TOOL_NAME: &str = "tool.name";
 pub(crate) const TOOL_DESCRIPTION: &str = "tool.description";
 pub(crate) const TOOL_PARAMETERS: &str = "tool.parameters";
+/// The tool call's id (set by hand: `current_span().set_attribute(...)`).
+pub(crate) const TOOL_ID: &str = "tool.id";
 pub(crate) const EMBEDDING_MODEL_NAME: &str = "embedding.model_name";
 pub(crate) const EMBEDDING_EMBEDDINGS: &str = "embedding.embeddings";
 pub(crate) const DECISION_MODEL_NAME: &str = "decision.model_name";
