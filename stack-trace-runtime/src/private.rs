@@ -41,6 +41,14 @@ pub fn as_str<T: ::core::convert::AsRef<str> + ?Sized>(value: &T) -> &str {
     value.as_ref()
 }
 
+/// A sync body as a closure inferred `FnOnce` (so it may return borrows of
+/// moved-in references, `&mut self -> &mut T`), to run directly when
+/// nothing records or through `SpanGuard::run_sync`.
+#[inline(always)]
+pub fn body_once<R, F: FnOnce() -> R>(f: F) -> F {
+    f
+}
+
 /// Runs a closure once; forces `FnOnce` so bodies may return borrows of
 /// moved-in references (`&mut self -> &mut T`).
 #[inline(always)]

@@ -27,6 +27,8 @@ use crate::validate;
 pub(crate) struct Locals {
     pub span: Ident,
     pub out: Ident,
+    /// The body as a closure (sync functions).
+    pub run: Ident,
 }
 
 impl Locals {
@@ -34,6 +36,7 @@ impl Locals {
         Self {
             span: Ident::new("__st_span", Span::mixed_site()),
             out: Ident::new("__st_out", Span::mixed_site()),
+            run: Ident::new("__st_run", Span::mixed_site()),
         }
     }
 }

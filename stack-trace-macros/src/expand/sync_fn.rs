@@ -32,9 +32,16 @@ pub(crate) fn body(target: &TargetFn, body: &Body, instr: &Instrumentation) -> T
             };
         }
     };
+    let run = &locals.run;
+    let rt = super::rt();
     quote! {
         #prologue
-        let #out #binding = #span.run_sync(move || #block);
+        let #run = #rt::__private::body_once(move || #block);
+        if #span.is_off() {
+            // Nothing records: the body runs as if unannotated.
+            return #run();
+        }
+        let #out #binding = #span.run_sync(#run);
         #epilogue
         #out
     }

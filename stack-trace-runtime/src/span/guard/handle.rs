@@ -124,8 +124,9 @@ impl SpanGuard {
         self.kind
     }
 
-    /// Whether the guard has anything to attach or end.
-    #[inline]
+    /// Whether the guard has anything to attach or end (nothing: disabled,
+    /// suppressed, or no span; sync bodies then run directly and return).
+    #[inline(always)]
     #[must_use]
     pub fn is_off(&self) -> bool {
         self.live.is_none()
