@@ -18,7 +18,8 @@
 //! keeps nothing) run the annotated call on the paths that record nothing.
 //! `tool` is the same call under `#[tool]`; `llm10_hand` is the `llm10`
 //! span written by hand with the OpenTelemetry API (`llm10_sdk`: the same on
-//! a plain SDK provider, which scrubs nothing). A `_noscan` suffix
+//! a plain SDK provider, which scrubs nothing; `hand_written_sdk` likewise
+//! for `hand_written`). A `_noscan` suffix
 //! turns the scan for credential formats off (`Scrubbing::scan_values`). A case name ending in `_dual`
 //! (`llm10_dual`, `tool_dual`) runs it with both conventions
 //! (`Conventions::Both`), `_gen_ai` with GenAI alone.
@@ -67,7 +68,7 @@ fn main() {
     let sdk = opentelemetry_sdk::trace::SdkTracerProvider::builder()
         .with_batch_exporter(DropExporter)
         .build();
-    let tracer = if case == "llm10_sdk" {
+    let tracer = if case == "llm10_sdk" || case == "hand_written_sdk" {
         sdk.tracer("by-hand")
     } else {
         guard.provider().expect("provider").tracer("by-hand")
@@ -99,7 +100,7 @@ fn main() {
             "retriever10" => drop(black_box(search_annotated(black_box("rust")))),
             "tool" => drop(black_box(tool_annotated(black_box("rust"), black_box(3)))),
             "retriever10_plain" => drop(black_box(search_plain(black_box("rust")))),
-            "hand_written" => drop(black_box(work_by_hand(
+            "hand_written" | "hand_written_sdk" => drop(black_box(work_by_hand(
                 &tracer,
                 black_box("rust"),
                 black_box(3),
