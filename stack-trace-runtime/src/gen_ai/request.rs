@@ -4,7 +4,11 @@
 //! scalar arguments).
 
 use opentelemetry::{Array, KeyValue, StringValue, Value as OtelValue};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::keys;
 
@@ -47,24 +51,49 @@ fn strings(v: &Value) -> Option<Vec<StringValue>> {
 
 /// What the invocation parameters set: pushes the request keys and says
 /// whether the request streamed and which model it named.
-pub(crate) struct Request {
+pub(crate) struct Request<'a> {
     pub streamed: bool,
-    pub model: Option<String>,
+    /// The `model` parameter, read only when the span names no model.
+    model: Option<&'a RawValue>,
+}
+
+impl Request<'_> {
+    /// The `model` parameter's text.
+    pub(crate) fn model(&self) -> Option<String> {
+        self.model
+            .and_then(|raw| serde_json::from_str::<Cow<'_, str>>(raw.get()).ok())
+            .map(Cow::into_owned)
+    }
 }
 
 /// Pushes `gen_ai.request.*` and `gen_ai.output.type` for the parameters
 /// in `invocation` (a JSON object; anything else pushes nothing).
-pub(crate) fn parameters(invocation: Option<&str>, out: &mut Vec<KeyValue>) -> Request {
+pub(crate) fn parameters<'a>(invocation: Option<&'a str>, out: &mut Vec<KeyValue>) -> Request<'a> {
     let mut request = Request {
         streamed: false,
         model: None,
     };
-    let Some(params) = invocation.and_then(|s| serde_json::from_str::<Map<String, Value>>(s).ok())
+    // Names and values borrowed from the text; a value is parsed only when
+    // its name is one the semconv has a key for.
+    let Some(params) = invocation
+        .and_then(|s| serde_json::from_str::<BTreeMap<Cow<'a, str>, &'a RawValue>>(s).ok())
     else {
         return request;
     };
-    for (name, value) in &params {
-        match name.as_str() {
+    for (name, raw) in &params {
+        let name = name.as_ref();
+        if !KNOWN.contains(&name) {
+            continue;
+        }
+        if name == "model" {
+            request.model = Some(raw);
+            continue;
+        }
+        let Ok(value) = serde_json::from_str::<Value>(raw.get()) else {
+            continue;
+        };
+        let value = &value;
+        match name {
             "temperature" => push_float(out, keys::REQUEST_TEMPERATURE, value),
             "top_p" => push_float(out, keys::REQUEST_TOP_P, value),
             "top_k" => push_float(out, keys::REQUEST_TOP_K, value),
@@ -94,7 +123,6 @@ pub(crate) fn parameters(invocation: Option<&str>, out: &mut Vec<KeyValue>) -> R
                 }
             }
             "stream" => request.streamed = value.as_bool() == Some(true),
-            "model" => request.model = value.as_str().map(str::to_owned),
             "response_format" => {
                 let kind = value
                     .as_str()
@@ -113,6 +141,29 @@ pub(crate) fn parameters(invocation: Option<&str>, out: &mut Vec<KeyValue>) -> R
     }
     request
 }
+
+/// The parameter names read.
+const KNOWN: &[&str] = &[
+    "temperature",
+    "top_p",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+    "max_tokens",
+    "max_completion_tokens",
+    "max_output_tokens",
+    "seed",
+    "n",
+    "choice_count",
+    "candidate_count",
+    "stop",
+    "stop_sequences",
+    "encoding_format",
+    "encoding_formats",
+    "stream",
+    "model",
+    "response_format",
+];
 
 fn push_float(out: &mut Vec<KeyValue>, key: &'static str, value: &Value) {
     if let Some(v) = float(value) {
@@ -161,7 +212,7 @@ mod tests {
             &mut out,
         );
         assert!(r.streamed);
-        assert_eq!(r.model.as_deref(), Some("gpt-4o"));
+        assert_eq!(r.model().as_deref(), Some("gpt-4o"));
         let get = |k: &str| {
             out.iter()
                 .find(|kv| kv.key.as_str() == k)
@@ -182,6 +233,6 @@ mod tests {
         );
         assert_eq!(get("gen_ai.output.type"), Some(Value::from("json")));
         assert_eq!(out.len(), 6, "{out:?}");
-        assert!(parameters(Some("not json"), &mut out).model.is_none());
+        assert!(parameters(Some("not json"), &mut out).model().is_none());
     }
 }

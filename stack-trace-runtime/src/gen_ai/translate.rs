@@ -122,11 +122,10 @@ fn model_call(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
         provider_name(facts.provider, facts.system),
     );
     let request = request::parameters(facts.invocation, out);
-    let requested = facts
-        .request_model
-        .or(facts.model)
-        .or(request.model.as_deref());
-    push_str(out, keys::REQUEST_MODEL, requested);
+    match facts.request_model.or(facts.model) {
+        Some(model) => push_str(out, keys::REQUEST_MODEL, Some(model)),
+        None => push_str(out, keys::REQUEST_MODEL, request.model().as_deref()),
+    }
     if request.streamed || facts.streamed {
         out.push(KeyValue::new(keys::REQUEST_STREAM, true));
     }
@@ -268,11 +267,10 @@ fn embeddings(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
         provider_name(facts.provider, facts.system),
     );
     let request = request::parameters(facts.invocation, out);
-    push_str(
-        out,
-        keys::REQUEST_MODEL,
-        facts.embedding_model.or(request.model.as_deref()),
-    );
+    match facts.embedding_model {
+        Some(model) => push_str(out, keys::REQUEST_MODEL, Some(model)),
+        None => push_str(out, keys::REQUEST_MODEL, request.model().as_deref()),
+    }
     if let Some(n) = facts.dimensions.and_then(|n| i64::try_from(n).ok()) {
         out.push(KeyValue::new(keys::EMBEDDINGS_DIMENSION_COUNT, n));
     }
