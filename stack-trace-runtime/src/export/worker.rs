@@ -327,7 +327,7 @@ impl Worker {
     }
 
     /// A span that will be exported: to the waterfall and the batch.
-    fn deliver(&mut self, span: SpanData) {
+    fn deliver(&mut self, mut span: SpanData) {
         if self.sink.is_none() && !self.abandoned.load(Ordering::Relaxed) {
             // Console only: the span is delivered once the waterfall saw it;
             // annotations waiting for it go to its trace first, to print
@@ -345,7 +345,6 @@ impl Worker {
             w.observe(&span);
         }
         if self.sink.is_some() {
-            let mut span = span;
             gen_ai::apply(&mut span, self.conventions, &mut self.gen_ai_scratch);
             self.batch.push(span);
         }

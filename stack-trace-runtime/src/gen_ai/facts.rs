@@ -11,9 +11,6 @@ use crate::semconv::{
     OPENINFERENCE_SPAN_KIND, OUTPUT_VALUE, REDACTED, STREAM_ITEMS,
 };
 
-/// `session.id` (a context attribute; spelled in the context module).
-const SESSION_ID: &str = "session.id";
-
 /// What a span's attributes say, for the GenAI keys.
 #[derive(Debug, Default)]
 pub(crate) struct Facts<'a> {
@@ -179,7 +176,7 @@ impl<'a> Facts<'a> {
                 self.output = shown(value);
                 self.output_value = self.output.map(|_| value);
             }
-            SESSION_ID => self.session_id = text(value),
+            oi::SESSION_ID => self.session_id = text(value),
             AGENT_NAME => self.agent_name = text(value),
             oi::TOOL_NAME => self.tool_name = Some(value),
             oi::TOOL_DESCRIPTION => self.tool_description = Some(value),

@@ -41,9 +41,6 @@ use crate::semconv::{SpanKind, AGENT_NAME, OPENINFERENCE_SPAN_KIND};
 use facts::Facts;
 use translate::Operation;
 
-/// `session.id`, translated to `gen_ai.conversation.id`.
-const SESSION_ID: &str = "session.id";
-
 /// Writes `span` in `conventions`: nothing to do for OpenInference only.
 /// `scratch` is an empty list the caller keeps between spans (the GenAI keys
 /// are built there, so no list is allocated per span).
@@ -108,7 +105,7 @@ fn semconv_name(operation: Operation, added: &[KeyValue]) -> String {
 /// translate stays: total and audio token counts, prompt templates, tool
 /// schemas, embedded texts and inputs, user ids, metadata and tags.
 pub(crate) fn translated(kind: SpanKind, key: &str) -> bool {
-    if key == OPENINFERENCE_SPAN_KIND || key == SESSION_ID {
+    if key == OPENINFERENCE_SPAN_KIND || key == oi::SESSION_ID {
         return true;
     }
     let input = key.starts_with("input.");

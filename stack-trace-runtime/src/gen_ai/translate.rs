@@ -113,19 +113,30 @@ fn push_json<T: Serialize + ?Sized>(out: &mut Vec<KeyValue>, key: &'static str, 
     }
 }
 
-/// `chat` and `text_completion`: model, parameters, response, usage,
-/// messages and tool definitions.
-fn model_call(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
+/// The request side every model call shares: the provider, the parameters,
+/// and the requested model (`model`, else the `model` parameter).
+fn request_keys<'a>(
+    facts: &Facts<'a>,
+    model: Option<&str>,
+    out: &mut Vec<KeyValue>,
+) -> request::Request<'a> {
     push_str(
         out,
         keys::PROVIDER_NAME,
         provider_name(facts.provider, facts.system),
     );
     let request = request::parameters(facts.invocation, out);
-    match facts.request_model.or(facts.model) {
+    match model {
         Some(model) => push_str(out, keys::REQUEST_MODEL, Some(model)),
         None => push_str(out, keys::REQUEST_MODEL, request.model().as_deref()),
     }
+    request
+}
+
+/// `chat` and `text_completion`: model, parameters, response, usage,
+/// messages and tool definitions.
+fn model_call(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
+    let request = request_keys(facts, facts.request_model.or(facts.model), out);
     if request.streamed || facts.streamed {
         out.push(KeyValue::new(keys::REQUEST_STREAM, true));
     }
@@ -261,16 +272,7 @@ fn tool_definitions(tools: &[&str], out: &mut Vec<KeyValue>) {
 
 /// `embeddings`: the model, its parameters, the vectors' dimension, tokens.
 fn embeddings(facts: &Facts<'_>, out: &mut Vec<KeyValue>) {
-    push_str(
-        out,
-        keys::PROVIDER_NAME,
-        provider_name(facts.provider, facts.system),
-    );
-    let request = request::parameters(facts.invocation, out);
-    match facts.embedding_model {
-        Some(model) => push_str(out, keys::REQUEST_MODEL, Some(model)),
-        None => push_str(out, keys::REQUEST_MODEL, request.model().as_deref()),
-    }
+    request_keys(facts, facts.embedding_model, out);
     if let Some(n) = facts.dimensions.and_then(|n| i64::try_from(n).ok()) {
         out.push(KeyValue::new(keys::EMBEDDINGS_DIMENSION_COUNT, n));
     }

@@ -175,7 +175,7 @@ impl ContextAttributes {
                 out.push(KeyValue::new(key, v.clone()));
             }
         };
-        push("session.id", &self.session_id);
+        push(keys::SESSION_ID, &self.session_id);
         push("user.id", &self.user_id);
         push("metadata", &self.metadata);
         push(keys::LLM_PROMPT_TEMPLATE, &self.template);

@@ -20,22 +20,16 @@ pub(crate) fn decision_outcome(
     let answered = response
         .and_then(|r| r.get("model"))
         .and_then(Value::as_str);
-    let asked = roles.model.or(requested);
-    if let Some(model) = answered.or(asked) {
-        out.push(KeyValue::new(keys::DECISION_MODEL_NAME, model.to_owned()));
-    }
-    if let (Some(asked), Some(answered)) = (asked, answered) {
-        if asked != answered {
-            out.push(KeyValue::new(
-                keys::DECISION_REQUEST_MODEL_NAME,
-                asked.to_owned(),
-            ));
-            out.push(KeyValue::new(
-                keys::DECISION_RESPONSE_MODEL_NAME,
-                answered.to_owned(),
-            ));
-        }
-    }
+    super::push_model_names(
+        &mut out,
+        [
+            keys::DECISION_MODEL_NAME,
+            keys::DECISION_REQUEST_MODEL_NAME,
+            keys::DECISION_RESPONSE_MODEL_NAME,
+        ],
+        roles.model.or(requested),
+        answered,
+    );
     if let Some(provider) = roles.provider {
         out.push(KeyValue::new(
             keys::DECISION_PROVIDER,

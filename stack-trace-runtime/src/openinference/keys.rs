@@ -1,6 +1,8 @@
 //! OpenInference attribute keys for kind-specific capture, spelled exactly as
 //! the specification does.
 
+/// `session.id`, a context attribute (and GenAI's `gen_ai.conversation.id`).
+pub(crate) const SESSION_ID: &str = "session.id";
 pub(crate) const LLM_INPUT_MESSAGES: &str = "llm.input_messages";
 pub(crate) const LLM_OUTPUT_MESSAGES: &str = "llm.output_messages";
 pub(crate) const LLM_MODEL_NAME: &str = "llm.model_name";

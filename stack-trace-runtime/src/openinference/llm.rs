@@ -123,24 +123,18 @@ pub(crate) fn llm_identity(
     requested_model: Option<&str>,
 ) -> Vec<KeyValue> {
     let mut out = Vec::new();
-    let model = response_model.or(roles.model).or(requested_model);
-    if let Some(model) = model {
-        out.push(KeyValue::new(keys::LLM_MODEL_NAME, model.to_owned()));
-    }
-    // Both names when the model that answered differs from the one asked for.
-    let requested = roles.model.or(requested_model);
-    if let (Some(asked), Some(answered)) = (requested, response_model) {
-        if asked != answered {
-            out.push(KeyValue::new(
-                keys::LLM_REQUEST_MODEL_NAME,
-                asked.to_owned(),
-            ));
-            out.push(KeyValue::new(
-                keys::LLM_RESPONSE_MODEL_NAME,
-                answered.to_owned(),
-            ));
-        }
-    }
+    let asked = roles.model.or(requested_model);
+    let model = response_model.or(asked);
+    super::push_model_names(
+        &mut out,
+        [
+            keys::LLM_MODEL_NAME,
+            keys::LLM_REQUEST_MODEL_NAME,
+            keys::LLM_RESPONSE_MODEL_NAME,
+        ],
+        asked,
+        response_model,
+    );
     let from_shape = match shape {
         Some(Shape::OpenAiChat | Shape::OpenAiCompletion) => Some("openai"),
         Some(Shape::Anthropic) => Some("anthropic"),

@@ -46,6 +46,28 @@ pub use masking::Masking;
 pub(crate) use reranker::{reranker_inputs, reranker_output};
 pub use roles::Roles;
 
+/// A model call's model keys: the model's name (the one that answered, else
+/// the one asked for), and both names when they differ. `keys` are the
+/// kind's name, request-name and response-name keys.
+pub(crate) fn push_model_names(
+    out: &mut Vec<opentelemetry::KeyValue>,
+    keys: [&'static str; 3],
+    asked: Option<&str>,
+    answered: Option<&str>,
+) {
+    use opentelemetry::KeyValue;
+    let [name, request, response] = keys;
+    if let Some(model) = answered.or(asked) {
+        out.push(KeyValue::new(name, model.to_owned()));
+    }
+    if let (Some(asked), Some(answered)) = (asked, answered) {
+        if asked != answered {
+            out.push(KeyValue::new(request, asked.to_owned()));
+            out.push(KeyValue::new(response, answered.to_owned()));
+        }
+    }
+}
+
 /// Whether a parameter's value is a string, number or boolean: what goes
 /// into the invocation parameters.
 pub(crate) fn is_scalar(v: &Value) -> bool {
