@@ -74,6 +74,8 @@ mod span;
 #[cfg(any(feature = "tower", feature = "reqwest"))]
 pub mod http;
 mod setup;
+#[cfg(feature = "tracing")]
+mod tracing_bridge;
 
 #[doc(hidden)]
 #[path = "private.rs"]
