@@ -21,9 +21,9 @@ const SCOPE: &str = "stack-trace/tracing";
 
 impl Guard {
     /// A `tracing_subscriber` layer on this guard's provider, or `None` when
-    /// recording is off (no provider: disabled by the environment, or the
-    /// application's own global provider is used). `Option` is itself a
-    /// layer, so the setup is one line either way:
+    /// tracing is off (the guard holds no provider, as [`Guard::provider`]
+    /// says). `Option` is itself a layer, so the setup is one line either
+    /// way:
     ///
     /// ```
     /// use tracing_subscriber::layer::SubscriberExt as _;
